@@ -1,0 +1,106 @@
+/**
+ * Every server setting in one table: its environment variable, its key in the config file, its
+ * default and how a raw value is checked. The README's configuration table follows this file.
+ */
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const flag = z.preprocess((raw) => {
+  if (typeof raw !== 'string') return raw;
+  const text = raw.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(text)) return false;
+  return raw;
+}, z.boolean({ error: 'expected true/false (or 1/0)' }));
+
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ error: `expected an integer from ${min} to ${max}` })
+    .int({ error: `expected an integer from ${min} to ${max}` })
+    .min(min, { error: `expected an integer from ${min} to ${max}` })
+    .max(max, { error: `expected an integer from ${min} to ${max}` });
+
+const pathList = z.preprocess(
+  (raw) => (typeof raw === 'string' ? raw.split(':').filter((p) => p !== '') : raw),
+  z.array(z.string().min(1)).min(1, { error: 'expected at least one folder' }),
+);
+
+const url = z
+  .string()
+  .url({ error: 'expected an absolute http(s) URL' })
+  .refine((u) => /^https?:\/\//.test(u), { error: 'expected an absolute http(s) URL' })
+  .transform((u) => u.replace(/\/+$/, ''));
+
+export const SETTINGS = {
+  host: {
+    env: 'HOST',
+    schema: z.string().min(1),
+    default: '0.0.0.0',
+    description: 'Address to listen on',
+  },
+  port: { env: 'PORT', schema: integer(0, 65535), default: 8080, description: 'Port to listen on' },
+  dataDir: {
+    env: 'RELIEF_DATA_DIR',
+    schema: z.string().min(1),
+    default: './data',
+    description: 'Folder for caches, job files and the task database',
+  },
+  pluginsPath: {
+    env: 'RELIEF_PLUGINS_PATH',
+    schema: pathList,
+    default: ['./plugins'],
+    description: 'Plugin folders, `:`-separated; each sub-folder with a plugin.json is a plugin',
+  },
+  logLevel: {
+    env: 'RELIEF_LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS, { error: `expected one of ${LOG_LEVELS.join(', ')}` }),
+    default: 'info',
+    description: 'pino log level',
+  },
+  strictPlugins: {
+    env: 'RELIEF_STRICT_PLUGINS',
+    schema: flag,
+    default: false,
+    description: 'Make any plugin load failure stop start-up',
+  },
+  workers: {
+    env: 'RELIEF_WORKERS',
+    schema: integer(1, 256),
+    default: availableParallelism(),
+    description: 'Threads in the shared worker pool (default: number of cores)',
+  },
+  publicUrl: {
+    env: 'RELIEF_PUBLIC_URL',
+    schema: url.optional(),
+    default: undefined,
+    description: 'Base URL advertised in capabilities documents (default: from the request Host)',
+  },
+  trustProxy: {
+    env: 'RELIEF_TRUST_PROXY',
+    schema: flag,
+    default: false,
+    description: 'Trust X-Forwarded-* headers from a reverse proxy',
+  },
+  bodyLimit: {
+    env: 'RELIEF_BODY_LIMIT',
+    schema: integer(1024, 1024 ** 3),
+    default: 10 * 1024 * 1024,
+    description: 'Largest request body accepted, in bytes',
+  },
+  shutdownTimeout: {
+    env: 'RELIEF_SHUTDOWN_TIMEOUT',
+    schema: integer(1, 600),
+    default: 10,
+    description: 'Seconds in-flight requests get to finish on SIGTERM/SIGINT',
+  },
+} as const;
+
+export type SettingKey = keyof typeof SETTINGS;
+
+export type Settings = {
+  -readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']>;
+};
+
+export type SettingSource = 'default' | 'file' | 'environment';

@@ -1,0 +1,38 @@
+/** Liveness (`/health`) and readiness (`/ready`) for orchestrators and the Docker HEALTHCHECK. */
+import type { FastifyInstance } from 'fastify';
+import type { WorkerPool } from '../pool/worker-pool.ts';
+import type { PluginRecord } from '../plugins/plugin-record.ts';
+
+export interface HealthState {
+  pluginsLoaded: boolean;
+  plugins: () => readonly PluginRecord[];
+  pool: WorkerPool;
+  startedAt: Date;
+  version: string;
+}
+
+export function registerHealthRoutes(app: FastifyInstance, state: HealthState): void {
+  app.get('/health', async () => ({
+    status: 'ok',
+    version: state.version,
+    uptimeSeconds: Math.round((Date.now() - state.startedAt.getTime()) / 1000),
+  }));
+
+  app.get('/ready', async (_request, reply) => {
+    const plugins = state.plugins();
+    const poolUp = !state.pool.closed;
+    const ready = state.pluginsLoaded && poolUp;
+    reply.code(ready ? 200 : 503);
+    return {
+      status: ready ? 'ready' : 'not-ready',
+      checks: {
+        plugins: {
+          status: state.pluginsLoaded ? 'loaded' : 'loading',
+          loaded: plugins.filter((p) => p.status === 'loaded').length,
+          failed: plugins.filter((p) => p.status === 'failed').length,
+        },
+        pool: { status: poolUp ? 'up' : 'closed', ...state.pool.stats },
+      },
+    };
+  });
+}

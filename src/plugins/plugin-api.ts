@@ -1,0 +1,46 @@
+/**
+ * The plugin API: what a plugin module exports and the narrow interface it is given at
+ * registration. A plugin never sees the root server, only these capabilities.
+ */
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import type { ZodType } from 'zod';
+import type { ServerFilter } from '../filters/server-filter.ts';
+import type { WorkerPool } from '../pool/worker-pool.ts';
+import type { OwsServiceDefinition } from '../services/ows-service.ts';
+
+export interface PluginApi<Config = Record<string, unknown>> {
+  readonly name: string;
+  readonly version: string;
+  /** A pino child logger with `plugin: <name>` on every line. */
+  readonly log: FastifyBaseLogger;
+  /** This plugin's section of the config file, checked against `configSchema` if declared. */
+  readonly config: Config;
+  /** A folder of the plugin's own under the data dir, created on demand by the plugin. */
+  readonly dataDir: string;
+  /** The server's one shared worker pool, for CPU-heavy work. */
+  readonly pool: WorkerPool;
+  /** Adds a filter; lower priorities run first, equal ones in registration order. */
+  registerFilter(filter: ServerFilter, priority?: number): void;
+  /** Adds a service reachable at `/ows?SERVICE=<name>`. */
+  registerService(service: OwsServiceDefinition): void;
+  /**
+   * Adds Fastify routes in an encapsulated scope of the plugin's own, under `prefix`
+   * (default `/<plugin name>`; `''` mounts at the root). The filters run for them as for any route.
+   */
+  registerRoutes(routes: FastifyPluginAsync, options?: { prefix?: string }): void;
+  /** Called on shutdown, after the server stopped taking requests, in reverse load order. */
+  onClose(hook: () => void | Promise<void>): void;
+}
+
+export interface ReliefPlugin<Config = Record<string, unknown>> {
+  /** Validates the plugin's config section at load; a failure marks the plugin failed. */
+  configSchema?: ZodType<Config>;
+  register(api: PluginApi<Config>): void | Promise<void>;
+}
+
+/** Identity function that gives a plugin module its types. */
+export function definePlugin<Config = Record<string, unknown>>(
+  plugin: ReliefPlugin<Config>,
+): ReliefPlugin<Config> {
+  return plugin;
+}

@@ -1,0 +1,239 @@
+/**
+ * Finds plugin folders on the plugin path, checks their manifests, imports them and lets each
+ * register its filters, services and routes. Registration is staged: nothing a plugin declared
+ * takes effect unless its whole registration succeeded, so a plugin that throws half-way leaves
+ * no stray filter behind. A failed plugin is reported, not fatal (unless strict).
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import semver from 'semver';
+import type { FilterChain } from '../filters/filter-chain.ts';
+import type { ServerFilter } from '../filters/server-filter.ts';
+import type { WorkerPool } from '../pool/worker-pool.ts';
+import type { OwsServiceDefinition } from '../services/ows-service.ts';
+import type { ServiceRegistry } from '../services/service-registry.ts';
+import { RELIEF_VERSION } from '../server/version.ts';
+import type { PluginApi, ReliefPlugin } from './plugin-api.ts';
+import { describeManifestError, MANIFEST_FILE, pluginManifestSchema, type PluginManifest } from './plugin-manifest.ts';
+import type { PluginRecord } from './plugin-record.ts';
+
+const REGISTER_TIMEOUT_MS = 30_000;
+
+export interface PluginLoaderOptions {
+  app: FastifyInstance;
+  chain: FilterChain;
+  registry: ServiceRegistry;
+  pool: WorkerPool;
+  log: FastifyBaseLogger;
+  pluginsPath: readonly string[];
+  dataDir: string;
+  pluginConfig: Readonly<Record<string, Record<string, unknown>>>;
+  strict: boolean;
+}
+
+export interface LoadedPlugins {
+  records: PluginRecord[];
+  /** Close hooks of loaded plugins, in reverse load order. */
+  closeHooks: Array<{ plugin: string; hook: () => void | Promise<void> }>;
+}
+
+class PluginLoadError extends Error {
+  override readonly name = 'PluginLoadError';
+}
+
+interface Staged {
+  filters: Array<{ filter: ServerFilter; priority: number }>;
+  services: OwsServiceDefinition[];
+  routes: Array<{ routes: FastifyPluginAsync; prefix: string }>;
+  closeHooks: Array<() => void | Promise<void>>;
+}
+
+export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedPlugins> {
+  const records: PluginRecord[] = [];
+  const closeHooks: LoadedPlugins['closeHooks'] = [];
+  const seen = new Set<string>();
+  for (const folder of await discoverPluginFolders(options.pluginsPath, options.log)) {
+    const record: PluginRecord = {
+      name: folder.split('/').pop() ?? folder,
+      version: null,
+      description: null,
+      folder,
+      status: 'failed',
+      error: null,
+      filters: 0,
+      services: [],
+      routePrefixes: [],
+    };
+    records.push(record);
+    try {
+      const manifest = await readManifest(folder);
+      record.name = manifest.name;
+      record.version = manifest.version;
+      record.description = manifest.description;
+      if (seen.has(manifest.name)) {
+        throw new PluginLoadError(`another plugin named "${manifest.name}" was loaded first`);
+      }
+      seen.add(manifest.name);
+      const staged = await registerPlugin(folder, manifest, options);
+      await commit(manifest.name, staged, options, record);
+      record.status = 'loaded';
+      for (const hook of staged.closeHooks) closeHooks.unshift({ plugin: manifest.name, hook });
+      options.log.info(
+        { plugin: record.name, version: record.version, filters: record.filters, services: record.services },
+        'plugin loaded',
+      );
+    } catch (error) {
+      record.status = 'failed';
+      record.error = describeError(error);
+      options.chain.removePlugin(record.name);
+      options.registry.unregisterOwner(record.name);
+      options.log.error({ plugin: record.name, folder, err: error }, `plugin failed to load: ${record.error}`);
+      if (options.strict) {
+        throw new Error(`Plugin ${record.name} failed to load (RELIEF_STRICT_PLUGINS is on): ${record.error}`, {
+          cause: error,
+        });
+      }
+    }
+  }
+  return { records, closeHooks };
+}
+
+async function discoverPluginFolders(pluginsPath: readonly string[], log: FastifyBaseLogger): Promise<string[]> {
+  const folders: string[] = [];
+  for (const root of pluginsPath) {
+    const absolute = resolve(root);
+    let entries;
+    try {
+      entries = await readdir(absolute, { withFileTypes: true });
+    } catch (error) {
+      log.warn({ folder: absolute, code: (error as NodeJS.ErrnoException).code }, 'plugin folder cannot be read; skipped');
+      continue;
+    }
+    // Sorted by name so load order (and so filter order at equal priority) is stable.
+    const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    for (const name of names) {
+      const folder = join(absolute, name);
+      try {
+        await readFile(join(folder, MANIFEST_FILE));
+        folders.push(folder);
+      } catch {
+        log.debug({ folder }, `no ${MANIFEST_FILE}; not a plugin`);
+      }
+    }
+  }
+  return folders;
+}
+
+async function readManifest(folder: string): Promise<PluginManifest> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(join(folder, MANIFEST_FILE), 'utf8'));
+  } catch (error) {
+    throw new PluginLoadError(`${MANIFEST_FILE} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = pluginManifestSchema.safeParse(json);
+  if (!parsed.success) throw new PluginLoadError(`${MANIFEST_FILE}: ${describeManifestError(parsed.error)}`);
+  if (semver.lt(RELIEF_VERSION, parsed.data.minReliefVersion)) {
+    throw new PluginLoadError(
+      `needs Relief ${parsed.data.minReliefVersion} or newer; this is Relief ${RELIEF_VERSION}`,
+    );
+  }
+  return parsed.data;
+}
+
+async function registerPlugin(folder: string, manifest: PluginManifest, options: PluginLoaderOptions): Promise<Staged> {
+  const module = (await import(pathToFileURL(join(folder, manifest.entry)).href)) as { default?: unknown };
+  const plugin = module.default as ReliefPlugin | undefined;
+  if (plugin === null || typeof plugin !== 'object' || typeof plugin.register !== 'function') {
+    throw new PluginLoadError(`${manifest.entry} must export default definePlugin({ register(api) { … } })`);
+  }
+  let config: Record<string, unknown> = options.pluginConfig[manifest.name] ?? {};
+  if (plugin.configSchema !== undefined) {
+    const parsed = plugin.configSchema.safeParse(config);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new PluginLoadError(
+        `invalid config plugins.${manifest.name}.${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`,
+      );
+    }
+    config = parsed.data;
+  }
+  const staged: Staged = { filters: [], services: [], routes: [], closeHooks: [] };
+  let open = true;
+  const whileOpen = (what: string) => {
+    if (!open) throw new Error(`${what} must be called while the plugin registers, not later`);
+  };
+  const api: PluginApi = {
+    name: manifest.name,
+    version: manifest.version,
+    log: options.log.child({ plugin: manifest.name }),
+    config,
+    dataDir: join(resolve(options.dataDir), manifest.name),
+    pool: options.pool,
+    registerFilter(filter, priority = 0) {
+      whileOpen('registerFilter');
+      if (!Number.isSafeInteger(priority)) throw new RangeError(`Filter priority must be an integer, got ${priority}`);
+      staged.filters.push({ filter, priority });
+    },
+    registerService(service) {
+      whileOpen('registerService');
+      staged.services.push(service);
+    },
+    registerRoutes(routes, routeOptions) {
+      whileOpen('registerRoutes');
+      if (typeof routes !== 'function') throw new TypeError('registerRoutes expects a Fastify plugin function');
+      const prefix = routeOptions?.prefix ?? `/${manifest.name}`;
+      if (prefix !== '' && !/^\/[A-Za-z0-9._~\-/]*[^/]$/.test(prefix)) {
+        throw new TypeError(`Route prefix must start with / and not end with one, got "${prefix}"`);
+      }
+      staged.routes.push({ routes, prefix });
+    },
+    onClose(hook) {
+      whileOpen('onClose');
+      staged.closeHooks.push(hook);
+    },
+  };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      Promise.resolve(plugin.register(api)),
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new PluginLoadError(`register() did not finish within ${REGISTER_TIMEOUT_MS / 1000} s`)),
+          REGISTER_TIMEOUT_MS,
+        );
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+    open = false;
+  }
+  return staged;
+}
+
+async function commit(name: string, staged: Staged, options: PluginLoaderOptions, record: PluginRecord): Promise<void> {
+  for (const service of staged.services) {
+    options.registry.register(service, name);
+    record.services.push(service.name);
+  }
+  for (const { routes, prefix } of staged.routes) {
+    // Errors inside the scope (a route clashing with another) are caught here rather than
+    // failing the whole server at ready().
+    await options.app.register(
+      async (scope) => {
+        await routes(scope, {});
+      },
+      { prefix },
+    );
+    record.routePrefixes.push(prefix === '' ? '/' : prefix);
+  }
+  for (const { filter, priority } of staged.filters) options.chain.register(filter, priority, name);
+  record.filters = staged.filters.length;
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
+  return String(error);
+}

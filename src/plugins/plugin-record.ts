@@ -1,0 +1,14 @@
+/** What `GET /plugins` reports about each plugin found on the plugin path. */
+export type PluginStatus = 'loaded' | 'failed';
+
+export interface PluginRecord {
+  name: string;
+  version: string | null;
+  description: string | null;
+  folder: string;
+  status: PluginStatus;
+  error: string | null;
+  filters: number;
+  services: string[];
+  routePrefixes: string[];
+}

@@ -1,0 +1,4 @@
+/** Worker-side answer to WorkerPool.check(). */
+export function ping(): string {
+  return 'pong';
+}

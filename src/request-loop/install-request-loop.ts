@@ -1,0 +1,225 @@
+/**
+ * The request loop: wires the filter chain into Fastify's lifecycle so that every request
+ * (OWS services, REST and plugin routes, static files, 404s) passes through the same hooks.
+ *
+ *   parse → preHandler: requestReady filters → handler (service or route)
+ *         → onSend: responseComplete then sendResponse (buffered), or a SendResponseStream
+ *           (streamed: sendResponse per chunk, then responseComplete) → socket
+ *
+ * Errors become OGC exception documents for OWS requests and problem+json for REST requests.
+ */
+import { pipeline, Readable } from 'node:stream';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { renderExceptionReport } from '../errors/exception-report.ts';
+import { problem, PROBLEM_CONTENT_TYPE } from '../errors/problem-details.ts';
+import { isServiceException } from '../errors/service-exception.ts';
+import { runStage, type FilterChain } from '../filters/filter-chain.ts';
+import { FilterError } from '../filters/filter-error.ts';
+import type { ResponseChunk } from '../filters/server-filter.ts';
+import type { ServiceRegistry } from '../services/service-registry.ts';
+import { RequestContext, type RequestKind } from './request-context.ts';
+import { SendResponseStream } from './send-response-stream.ts';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** `ows` routes answer errors with OGC exception reports; everything else is `rest`. */
+    requestKind?: RequestKind;
+  }
+  interface FastifyRequest {
+    reliefContext: RequestContext | null;
+  }
+}
+
+export type ContextAccessor = (request: FastifyRequest, reply: FastifyReply) => RequestContext;
+
+export function installRequestLoop(
+  app: FastifyInstance,
+  chain: FilterChain,
+  registry: ServiceRegistry,
+): ContextAccessor {
+  app.decorateRequest('reliefContext', null);
+
+  const contextOf: ContextAccessor = (request, reply) => {
+    let ctx = request.reliefContext;
+    if (ctx === null) {
+      ctx = new RequestContext(request, reply, request.routeOptions.config?.requestKind ?? 'rest');
+      request.reliefContext = ctx;
+    }
+    return ctx;
+  };
+
+  app.addHook('preHandler', (request, reply, done) => {
+    const entries = chain.requestReady;
+    if (entries === null) return done();
+    const ctx = contextOf(request, reply);
+    const finish = () => {
+      // REST handlers read request.query, so a rewrite must land there too.
+      if (ctx.parameters.changed && ctx.kind === 'rest') request.query = ctx.parameters.toObject();
+      if (ctx.response.hasBody) {
+        reply.send(ctx.response.body);
+        return;
+      }
+      done();
+    };
+    let run;
+    try {
+      run = runStage(entries, 'requestReady', ctx);
+    } catch (error) {
+      return done(error as Error);
+    }
+    if (run === undefined) finish();
+    else run.then(finish, (error: unknown) => done(error as Error));
+  });
+
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (!chain.watchesResponses) return done(null, payload);
+    const ctx = contextOf(request, reply);
+    if (ctx.responseFilterFailed) return done(null, payload);
+    if (payload instanceof Readable || isNodeStream(payload)) {
+      ctx.response.markStreamed();
+      // Filters may change chunk sizes, so a length computed upstream (static files) would lie.
+      reply.removeHeader('content-length');
+      const filtered = new SendResponseStream(ctx, chain);
+      pipeline(payload as NodeJS.ReadableStream, filtered, () => {
+        // Errors are logged by SendResponseStream or by Fastify's stream handling.
+      });
+      return done(null, filtered);
+    }
+    filterBuffered(ctx, chain, payload as string | Buffer | null | undefined, (error, body) => {
+      if (error !== null) {
+        ctx.responseFilterFailed = true;
+        return done(error);
+      }
+      done(null, body);
+    });
+  });
+
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    const ctx = contextOf(request, reply);
+    const answer = classify(error);
+    if (answer.status >= 500) {
+      request.log.error(
+        { err: error, plugin: error instanceof FilterError ? error.plugin : undefined },
+        'request failed',
+      );
+    } else {
+      request.log.info({ code: answer.code, locator: answer.locator }, answer.message);
+    }
+    reply.code(answer.status);
+    if (ctx.kind === 'ows') {
+      const serviceName = ctx.service ?? ctx.parameters.get('SERVICE');
+      const service = serviceName === undefined ? undefined : registry.get(serviceName);
+      const format = service?.exceptionFormat(ctx.version ?? ctx.parameters.get('VERSION'));
+      const rendered = renderExceptionReport(
+        format ?? { kind: 'ows', owsVersion: '1.1.0', reportVersion: '1.1.0' },
+        answer,
+      );
+      return reply.type(rendered.contentType).send(rendered.body);
+    }
+    const body = problem(answer.status, answer.message, {
+      ...(answer.type === undefined ? {} : { type: answer.type }),
+      code: answer.code,
+      ...(answer.locator === undefined ? {} : { locator: answer.locator }),
+      instance: ctx.path,
+    });
+    return reply.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply
+      .code(404)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(
+        JSON.stringify(
+          problem(404, `No resource at ${request.method} ${request.url.split('?')[0]}`, {
+            code: 'NotFound',
+            instance: request.url.split('?')[0],
+          }),
+        ),
+      );
+  });
+
+  return contextOf;
+}
+
+interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  locator: string | undefined;
+  type: string | undefined;
+}
+
+function classify(error: FastifyError | Error): ErrorAnswer {
+  if (isServiceException(error)) {
+    return {
+      status: error.status,
+      code: error.code,
+      message: error.message,
+      locator: error.locator,
+      type: error.type,
+    };
+  }
+  const status = (error as FastifyError).statusCode;
+  if (!(error instanceof FilterError) && status !== undefined && status >= 400 && status < 500) {
+    // Fastify's own client errors (bad JSON, body too large, schema validation) are safe to show.
+    return {
+      status,
+      code: (error as FastifyError).code ?? 'InvalidParameterValue',
+      message: error.message,
+      locator: undefined,
+      type: undefined,
+    };
+  }
+  return {
+    status: 500,
+    code: 'NoApplicableCode',
+    message: 'Internal server error; the details are in the server log',
+    locator: undefined,
+    type: undefined,
+  };
+}
+
+function filterBuffered(
+  ctx: RequestContext,
+  chain: FilterChain,
+  payload: string | Buffer | null | undefined,
+  callback: (error: Error | null, body?: string | Buffer | null) => void,
+): void {
+  ctx.response.body = payload ?? null;
+  const send = () => {
+    const body = ctx.response.body;
+    const entries = chain.sendResponse;
+    if (entries === null || body === null) return callback(null, body);
+    const chunk: ResponseChunk = { data: body, index: 0 };
+    const run = runStage(entries, 'sendResponse', ctx, chunk);
+    if (run === undefined) callback(null, chunk.data);
+    else run.then(() => callback(null, chunk.data), (error: unknown) => callback(error as Error));
+  };
+  try {
+    const entries = chain.responseComplete;
+    const run = entries === null ? undefined : runStage(entries, 'responseComplete', ctx);
+    if (run === undefined) send();
+    else
+      run.then(
+        () => {
+          try {
+            send();
+          } catch (error) {
+            callback(error as Error);
+          }
+        },
+        (error: unknown) => callback(error as Error),
+      );
+  } catch (error) {
+    callback(error as Error);
+  }
+}
+
+function isNodeStream(value: unknown): boolean {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    typeof (value as { pipe?: unknown }).pipe === 'function'
+  );
+}

@@ -1,0 +1,71 @@
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { OwsParameters } from './ows-parameters.ts';
+import { ResponseState } from './response-state.ts';
+
+/** OWS requests answer errors with OGC exception documents, REST requests with problem+json. */
+export type RequestKind = 'ows' | 'rest';
+
+/**
+ * What every filter receives: the parsed request (mutable parameters and headers), the response
+ * under construction, and a place to share state between the hooks of one request.
+ */
+export class RequestContext {
+  readonly id: string;
+  readonly log: FastifyBaseLogger;
+  readonly method: string;
+  /** The path without the query string, e.g. `/ows`. */
+  readonly path: string;
+  readonly kind: RequestKind;
+  /** Query (and form-body) parameters; names are case-insensitive. */
+  readonly parameters: OwsParameters;
+  /** The request headers; changes are seen by the service. */
+  readonly headers: IncomingHttpHeaders;
+  readonly response: ResponseState;
+  /** Per-request state shared by filters, keyed by whatever the filter chooses. */
+  readonly state = new Map<string | symbol, unknown>();
+  /** Set by the OWS dispatcher once known. */
+  service: string | undefined;
+  version: string | undefined;
+  operation: string | undefined;
+  /** @internal a response-stage filter failed: its error document is not filtered again. */
+  responseFilterFailed = false;
+  readonly #request: FastifyRequest;
+
+  constructor(request: FastifyRequest, reply: FastifyReply, kind: RequestKind) {
+    this.#request = request;
+    this.id = request.id;
+    this.log = request.log;
+    this.method = request.method;
+    const url = request.url;
+    const q = url.indexOf('?');
+    this.path = q === -1 ? url : url.slice(0, q);
+    this.kind = kind;
+    this.headers = request.headers;
+    this.response = new ResponseState(reply);
+    this.parameters = new OwsParameters(collectParameters(request));
+  }
+
+  /** The parsed body: an object for JSON, a string for XML, form bodies also appear as parameters. */
+  get body(): unknown {
+    return this.#request.body;
+  }
+
+  set body(body: unknown) {
+    this.#request.body = body;
+  }
+}
+
+function collectParameters(request: FastifyRequest): Record<string, unknown> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  const contentType = request.headers['content-type'];
+  if (
+    request.body !== null &&
+    typeof request.body === 'object' &&
+    contentType?.startsWith('application/x-www-form-urlencoded')
+  ) {
+    // KVP sent by POST (OWS Common §11.7); query-string values win over a repeated body value.
+    return { ...(request.body as Record<string, unknown>), ...query };
+  }
+  return query;
+}

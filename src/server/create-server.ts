@@ -1,0 +1,127 @@
+/**
+ * Builds a Relief server: Fastify with the request loop installed, the core OWS services, the
+ * health and plugin routes, static files, the shared worker pool and the plugins. It does not
+ * listen; `main.ts` does, and tests use `app.inject` or supertest on `app.server`.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyStatic from '@fastify/static';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { LoadedConfig } from '../config/load-config.ts';
+import { FilterChain } from '../filters/filter-chain.ts';
+import { registerHealthRoutes } from '../health/health-routes.ts';
+import { loadPlugins, type LoadedPlugins } from '../plugins/plugin-loader.ts';
+import type { PluginRecord } from '../plugins/plugin-record.ts';
+import { registerPluginRoutes } from '../plugins/plugin-routes.ts';
+import { WorkerPool } from '../pool/worker-pool.ts';
+import { installRequestLoop, type ContextAccessor } from '../request-loop/install-request-loop.ts';
+import { registerCoreServices } from '../services/core-services.ts';
+import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
+import { ServiceRegistry } from '../services/service-registry.ts';
+import { loggerOptions, requestId } from './logger.ts';
+import { RELIEF_VERSION } from './version.ts';
+
+export interface CreateServerOptions {
+  /** A logger to use instead of a new pino instance (tests pass a silent or capturing one). */
+  logger?: FastifyBaseLogger;
+  /** A pool to share instead of creating one; the server will not close it. */
+  pool?: WorkerPool;
+}
+
+export interface ReliefServer {
+  app: FastifyInstance;
+  chain: FilterChain;
+  registry: ServiceRegistry;
+  pool: WorkerPool;
+  contextOf: ContextAccessor;
+  plugins: readonly PluginRecord[];
+}
+
+const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
+
+export async function createServer(config: LoadedConfig, options: CreateServerOptions = {}): Promise<ReliefServer> {
+  const { settings } = config;
+  const app = Fastify({
+    ...(options.logger === undefined
+      ? { logger: loggerOptions(settings.logLevel) }
+      : { loggerInstance: options.logger }),
+    genReqId: requestId,
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    requestIdHeader: false,
+    bodyLimit: settings.bodyLimit,
+    trustProxy: settings.trustProxy,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  await app.register(fastifyFormbody);
+  // OWS POST requests carry XML documents; services parse what they understand.
+  app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) =>
+    done(null, body),
+  );
+
+  const chain = new FilterChain();
+  const registry = new ServiceRegistry();
+  const contextOf = installRequestLoop(app, chain, registry);
+
+  const ownsPool = options.pool === undefined;
+  const pool = options.pool ?? new WorkerPool({ threads: settings.workers });
+  try {
+    await pool.check();
+  } catch (error) {
+    if (ownsPool) await pool.close();
+    throw new Error(`The worker pool could not start: ${(error as Error).message}`, { cause: error });
+  }
+
+  registerCoreServices(registry);
+  registerOwsRoutes(app, { registry, contextOf, publicUrl: settings.publicUrl });
+
+  const health = {
+    pluginsLoaded: false,
+    plugins: (): readonly PluginRecord[] => loaded.records,
+    pool,
+    startedAt: new Date(),
+    version: RELIEF_VERSION,
+  };
+  let loaded: LoadedPlugins = { records: [], closeHooks: [] };
+  registerHealthRoutes(app, health);
+  registerPluginRoutes(app, () => loaded.records);
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: ['index.html'] });
+
+  await mkdir(resolve(settings.dataDir), { recursive: true });
+  try {
+    loaded = await loadPlugins({
+      app,
+      chain,
+      registry,
+      pool,
+      log: app.log,
+      pluginsPath: settings.pluginsPath,
+      dataDir: settings.dataDir,
+      pluginConfig: config.pluginConfig,
+      strict: settings.strictPlugins,
+    });
+  } catch (error) {
+    if (ownsPool) await pool.close();
+    throw error;
+  }
+  health.pluginsLoaded = true;
+
+  app.addHook('onClose', async () => {
+    for (const { plugin, hook } of loaded.closeHooks) {
+      try {
+        await hook();
+      } catch (error) {
+        app.log.error({ plugin, err: error }, 'plugin close hook failed');
+      }
+    }
+    if (ownsPool) await pool.close();
+  });
+
+  return { app, chain, registry, pool, contextOf, plugins: loaded.records };
+}

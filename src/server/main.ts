@@ -1,0 +1,58 @@
+/**
+ * `npm start`: read the settings, build the server, listen, and shut down cleanly on
+ * SIGTERM/SIGINT (stop accepting, let in-flight requests finish within RELIEF_SHUTDOWN_TIMEOUT,
+ * close plugins and the worker pool, exit 0).
+ */
+import { ConfigError } from '../config/config-error.ts';
+import { describeConfig, loadConfig, type LoadedConfig } from '../config/load-config.ts';
+import { createServer } from './create-server.ts';
+import { RELIEF_VERSION } from './version.ts';
+
+async function main(): Promise<void> {
+  let config: LoadedConfig;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`relief: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { app } = await createServer(config);
+  app.log.info(
+    { version: RELIEF_VERSION, configFile: config.configFile ?? null, settings: describeConfig(config) },
+    'configuration',
+  );
+  await app.listen({ host: config.settings.host, port: config.settings.port });
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const bound = config.settings.shutdownTimeout * 1000;
+    app.log.info({ signal, timeoutSeconds: config.settings.shutdownTimeout }, 'shutting down');
+    // Past the bound, connections still open are cut so the close can complete.
+    const timer = setTimeout(() => {
+      app.log.warn('in-flight requests did not finish in time; closing their connections');
+      app.server.closeAllConnections();
+    }, bound);
+    timer.unref();
+    try {
+      await app.close();
+      clearTimeout(timer);
+      app.log.info('stopped');
+      process.exit(0);
+    } catch (error) {
+      app.log.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`relief: start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
