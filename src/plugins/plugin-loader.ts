@@ -67,6 +67,8 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
       routePrefixes: [],
     };
     records.push(record);
+    const routeScopes: Array<{ disabled: boolean }> = [];
+    let committing = false;
     try {
       const manifest = await readManifest(folder);
       record.name = manifest.name;
@@ -76,8 +78,12 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
         throw new PluginLoadError(`another plugin named "${manifest.name}" was loaded first`);
       }
       seen.add(manifest.name);
+      if (semver.lt(RELIEF_VERSION, manifest.minReliefVersion)) {
+        throw new PluginLoadError(`needs Relief ${manifest.minReliefVersion} or newer; this is Relief ${RELIEF_VERSION}`);
+      }
       const staged = await registerPlugin(folder, manifest, options);
-      await commit(manifest.name, staged, options, record);
+      committing = true;
+      await commit(manifest.name, staged, options, record, routeScopes);
       record.status = 'loaded';
       for (const hook of staged.closeHooks) closeHooks.unshift({ plugin: manifest.name, hook });
       options.log.info(
@@ -85,10 +91,14 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
         'plugin loaded',
       );
     } catch (error) {
+      for (const scope of routeScopes) scope.disabled = true;
       record.status = 'failed';
       record.error = describeError(error);
-      options.chain.removePlugin(record.name);
-      options.registry.unregisterOwner(record.name);
+      if (committing) {
+        // Only what this plugin committed is rolled back: never a same-named plugin's.
+        options.chain.removePlugin(record.name);
+        options.registry.unregisterOwner(record.name);
+      }
       options.log.error({ plugin: record.name, folder, err: error }, `plugin failed to load: ${record.error}`);
       if (options.strict) {
         throw new Error(`Plugin ${record.name} failed to load (RELIEF_STRICT_PLUGINS is on): ${record.error}`, {
@@ -135,11 +145,6 @@ async function readManifest(folder: string): Promise<PluginManifest> {
   }
   const parsed = pluginManifestSchema.safeParse(json);
   if (!parsed.success) throw new PluginLoadError(`${MANIFEST_FILE}: ${describeManifestError(parsed.error)}`);
-  if (semver.lt(RELIEF_VERSION, parsed.data.minReliefVersion)) {
-    throw new PluginLoadError(
-      `needs Relief ${parsed.data.minReliefVersion} or newer; this is Relief ${RELIEF_VERSION}`,
-    );
-  }
   return parsed.data;
 }
 
@@ -213,20 +218,43 @@ async function registerPlugin(folder: string, manifest: PluginManifest, options:
   return staged;
 }
 
-async function commit(name: string, staged: Staged, options: PluginLoaderOptions, record: PluginRecord): Promise<void> {
+async function commit(
+  name: string,
+  staged: Staged,
+  options: PluginLoaderOptions,
+  record: PluginRecord,
+  disableOnFailure: Array<{ disabled: boolean }>,
+): Promise<void> {
   for (const service of staged.services) {
     options.registry.register(service, name);
     record.services.push(service.name);
   }
   for (const { routes, prefix } of staged.routes) {
-    // Errors inside the scope (a route clashing with another) are caught here rather than
-    // failing the whole server at ready().
-    await options.app.register(
-      async (scope) => {
-        await routes(scope, {});
-      },
-      { prefix },
-    );
+    // A route clash (or any error inside the scope) is caught by `after` instead of failing the
+    // whole server at ready(). Fastify cannot remove routes, so the scope's own onRequest hook
+    // answers 404 for the routes a failed plugin did manage to add.
+    let failure: unknown;
+    const state = { disabled: false };
+    await options.app
+      .register(
+        async (scope) => {
+          scope.addHook('onRequest', (_request, reply, done) => {
+            if (state.disabled) reply.callNotFound();
+            else done();
+          });
+          await routes(scope, {});
+        },
+        { prefix },
+      )
+      .after((error) => {
+        failure = error ?? undefined;
+      });
+    if (failure !== undefined) {
+      state.disabled = true;
+      disableOnFailure.push(state);
+      throw failure;
+    }
+    disableOnFailure.push(state);
     record.routePrefixes.push(prefix === '' ? '/' : prefix);
   }
   for (const { filter, priority } of staged.filters) options.chain.register(filter, priority, name);

@@ -1,0 +1,20 @@
+/**
+ * The public API for plugin authors: `import { definePlugin, ServiceException } from 'relief'`.
+ * Everything else under src/ is internal and may change between versions.
+ */
+export { definePlugin } from './plugins/plugin-api.ts';
+export type { PluginApi, ReliefPlugin } from './plugins/plugin-api.ts';
+export type { FilterResult, FilterStage, ResponseChunk, ServerFilter } from './filters/server-filter.ts';
+export { ServiceException } from './errors/service-exception.ts';
+export type { OgcExceptionCode } from './errors/ows-exception-codes.ts';
+export type { RequestContext, RequestKind } from './request-loop/request-context.ts';
+export type { OwsParameters } from './request-loop/ows-parameters.ts';
+export type { ResponseState } from './request-loop/response-state.ts';
+export type {
+  OperationHandler,
+  OwsOperationRequest,
+  OwsResult,
+  OwsServiceDefinition,
+} from './services/ows-service.ts';
+export type { ExceptionFormat } from './errors/exception-report.ts';
+export type { WorkerPool, RunOptions } from './pool/worker-pool.ts';
