@@ -38,9 +38,14 @@ async function main(): Promise<void> {
       app.server.closeAllConnections();
     }, bound);
     timer.unref();
+    // Keep-alive connections whose last request finishes during the close would otherwise hold
+    // it open until they time out; close each as soon as it falls idle.
+    const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    idleSweep.unref();
     try {
       await app.close();
       clearTimeout(timer);
+      clearInterval(idleSweep);
       app.log.info('stopped');
       process.exit(0);
     } catch (error) {

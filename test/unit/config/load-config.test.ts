@@ -1,0 +1,78 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../../src/config/config-error.ts';
+import { describeConfig, loadConfig } from '../../../src/config/load-config.ts';
+
+const env = (vars: Record<string, string>) => vars as NodeJS.ProcessEnv;
+
+describe('loadConfig', () => {
+  it('uses embedded defaults', () => {
+    const { settings, sources } = loadConfig(env({}));
+    expect(settings).toMatchObject({
+      host: '0.0.0.0',
+      port: 8080,
+      dataDir: './data',
+      pluginsPath: ['./plugins'],
+      logLevel: 'info',
+      strictPlugins: false,
+      shutdownTimeout: 10,
+    });
+    expect(settings.workers).toBeGreaterThan(0);
+    expect(sources.port).toBe('default');
+  });
+
+  it('reads environment variables, with `:`-separated plugin folders', () => {
+    const { settings, sources } = loadConfig(
+      env({ PORT: '9000', RELIEF_PLUGINS_PATH: '/a:/b', RELIEF_STRICT_PLUGINS: 'yes', RELIEF_PUBLIC_URL: 'https://maps.example.org/' }),
+    );
+    expect(settings.port).toBe(9000);
+    expect(settings.pluginsPath).toEqual(['/a', '/b']);
+    expect(settings.strictPlugins).toBe(true);
+    expect(settings.publicUrl).toBe('https://maps.example.org');
+    expect(sources.port).toBe('environment');
+  });
+
+  it('reads a YAML or JSON file; the environment wins over it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relief-config-'));
+    const yaml = join(dir, 'relief.yaml');
+    await writeFile(yaml, 'port: 7000\nlogLevel: debug\nplugins:\n  hello:\n    greeting: Hi\n');
+    const fromFile = loadConfig(env({ RELIEF_CONFIG: yaml, RELIEF_LOG_LEVEL: 'warn' }));
+    expect(fromFile.settings.port).toBe(7000);
+    expect(fromFile.sources.port).toBe('file');
+    expect(fromFile.settings.logLevel).toBe('warn');
+    expect(fromFile.sources.logLevel).toBe('environment');
+    expect(fromFile.pluginConfig).toEqual({ hello: { greeting: 'Hi' } });
+    expect(describeConfig(fromFile).port).toEqual({ value: 7000, source: 'file', env: 'PORT' });
+    const json = join(dir, 'relief.json');
+    await writeFile(json, JSON.stringify({ workers: 3 }));
+    expect(loadConfig(env({ RELIEF_CONFIG: json })).settings.workers).toBe(3);
+  });
+
+  it('names the bad setting in one line', async () => {
+    const fails = (vars: Record<string, string>) => () => loadConfig(env(vars));
+    expect(fails({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(fails({ PORT: 'eighty' })).toThrow('Invalid setting PORT="eighty": expected an integer from 0 to 65535');
+    expect(fails({ RELIEF_WORKERS: '0' })).toThrow('Invalid setting RELIEF_WORKERS="0": expected an integer from 1 to 256');
+    expect(fails({ RELIEF_LOG_LEVEL: 'loud' })).toThrow(/^Invalid setting RELIEF_LOG_LEVEL="loud": expected one of fatal/);
+    expect(fails({ RELIEF_STRICT_PLUGINS: 'maybe' })).toThrow(/RELIEF_STRICT_PLUGINS="maybe": expected true\/false/);
+    expect(fails({ RELIEF_PUBLIC_URL: 'ftp://x' })).toThrow(/RELIEF_PUBLIC_URL/);
+    expect(fails({ RELIEF_CONFIG: '/does/not/exist.yaml' })).toThrow('Cannot read RELIEF_CONFIG=/does/not/exist.yaml: ENOENT');
+    const dir = await mkdtemp(join(tmpdir(), 'relief-config-'));
+    const file = join(dir, 'bad.yaml');
+    await writeFile(file, 'prot: 80\n');
+    expect(fails({ RELIEF_CONFIG: file })).toThrow(`Unknown setting "prot" in ${file}`);
+    await writeFile(file, 'port: 99999\n');
+    expect(fails({ RELIEF_CONFIG: file })).toThrow(`Invalid setting "port" in ${file}=99999`);
+    await writeFile(file, 'port: [1\n');
+    expect(fails({ RELIEF_CONFIG: file })).toThrow(/is not valid YAML/);
+    for (const error of [fails({ PORT: 'x' }), fails({ RELIEF_CONFIG: file })]) {
+      try {
+        error();
+      } catch (e) {
+        expect((e as Error).message).not.toContain('\n');
+      }
+    }
+  });
+});
