@@ -4,7 +4,12 @@
  */
 export { definePlugin } from './plugins/plugin-api.ts';
 export type { PluginApi, ReliefPlugin } from './plugins/plugin-api.ts';
-export type { FilterResult, FilterStage, ResponseChunk, ServerFilter } from './filters/server-filter.ts';
+export type {
+  FilterResult,
+  FilterStage,
+  ResponseChunk,
+  ServerFilter,
+} from './filters/server-filter.ts';
 export { ServiceException } from './errors/service-exception.ts';
 export type { OgcExceptionCode } from './errors/ows-exception-codes.ts';
 export type { RequestContext, RequestKind } from './request-loop/request-context.ts';

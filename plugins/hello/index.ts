@@ -49,7 +49,12 @@ export default definePlugin({
       operations: {
         GetCapabilities: ({ endpoint }) => ({
           contentType: 'application/json',
-          body: JSON.stringify({ service: 'HELLO', version: '1.0.0', operations: ['GetCapabilities', 'SayHello'], endpoint }),
+          body: JSON.stringify({
+            service: 'HELLO',
+            version: '1.0.0',
+            operations: ['GetCapabilities', 'SayHello'],
+            endpoint,
+          }),
         }),
         SayHello: ({ parameters }) => ({
           contentType: 'text/plain; charset=utf-8',
@@ -67,7 +72,11 @@ export default definePlugin({
       app.get('/count', async (request, reply) => {
         const count = Number((request.query as { n?: string }).n ?? '10');
         if (!Number.isInteger(count) || count < 1 || count > maxCount) {
-          throw new ServiceException('InvalidParameterValue', `n must be an integer from 1 to ${maxCount}`, 'n');
+          throw new ServiceException(
+            'InvalidParameterValue',
+            `n must be an integer from 1 to ${maxCount}`,
+            'n',
+          );
         }
         async function* lines() {
           for (let i = 1; i <= count; i++) yield `${greeting} #${i}\n`;

@@ -48,7 +48,8 @@ export function loadConfig(
     }
     const parsed = spec.schema.safeParse(raw);
     if (!parsed.success) {
-      const where = source === 'environment' ? spec.env : source === 'file' ? `"${key}" in ${configFile}` : key;
+      const where =
+        source === 'environment' ? spec.env : source === 'file' ? `"${key}" in ${configFile}` : key;
       const reason = parsed.error.issues[0]?.message ?? 'invalid value';
       throw new ConfigError(`Invalid setting ${where}=${JSON.stringify(raw)}: ${reason}`);
     }
@@ -68,13 +69,17 @@ function readConfigFile(path: string): Record<string, unknown> {
   try {
     text = readFileSync(resolve(path), 'utf8');
   } catch (error) {
-    throw new ConfigError(`Cannot read RELIEF_CONFIG=${path}: ${(error as NodeJS.ErrnoException).code ?? error}`);
+    throw new ConfigError(
+      `Cannot read RELIEF_CONFIG=${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+    );
   }
   let parsed: unknown;
   try {
     parsed = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
-    throw new ConfigError(`RELIEF_CONFIG=${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`);
+    throw new ConfigError(
+      `RELIEF_CONFIG=${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+    );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
@@ -100,10 +105,16 @@ function checkPluginSection(
 }
 
 /** One entry per setting with its value and where it came from, for the start-up log. */
-export function describeConfig(config: LoadedConfig): Record<string, { value: unknown; source: SettingSource; env: string }> {
+export function describeConfig(
+  config: LoadedConfig,
+): Record<string, { value: unknown; source: SettingSource; env: string }> {
   const summary: Record<string, { value: unknown; source: SettingSource; env: string }> = {};
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
-    summary[key] = { value: config.settings[key] ?? null, source: config.sources[key], env: SETTINGS[key].env };
+    summary[key] = {
+      value: config.settings[key] ?? null,
+      source: config.sources[key],
+      env: SETTINGS[key].env,
+    };
   }
   return summary;
 }

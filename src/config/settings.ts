@@ -7,13 +7,16 @@ import { z } from 'zod';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
-const flag = z.preprocess((raw) => {
-  if (typeof raw !== 'string') return raw;
-  const text = raw.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(text)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(text)) return false;
-  return raw;
-}, z.boolean({ error: 'expected true/false (or 1/0)' }));
+const flag = z.preprocess(
+  (raw) => {
+    if (typeof raw !== 'string') return raw;
+    const text = raw.trim().toLowerCase();
+    if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+    if (['0', 'false', 'no', 'off', ''].includes(text)) return false;
+    return raw;
+  },
+  z.boolean({ error: 'expected true/false (or 1/0)' }),
+);
 
 const integer = (min: number, max: number) =>
   z.coerce

@@ -40,11 +40,15 @@ export function renderExceptionReport(
 ): RenderedException {
   switch (format.kind) {
     case 'wms-1.3.0': {
-      const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele(OGC_NS, 'ServiceExceptionReport', {
-        version: '1.3.0',
-        'xmlns:xsi': XSI_NS,
-        'xsi:schemaLocation': `${OGC_NS} http://schemas.opengis.net/wms/1.3.0/exceptions_1_3_0.xsd`,
-      });
+      const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele(
+        OGC_NS,
+        'ServiceExceptionReport',
+        {
+          version: '1.3.0',
+          'xmlns:xsi': XSI_NS,
+          'xsi:schemaLocation': `${OGC_NS} http://schemas.opengis.net/wms/1.3.0/exceptions_1_3_0.xsd`,
+        },
+      );
       doc.ele(OGC_NS, 'ServiceException', attributes(error)).txt(error.message);
       return { contentType: 'text/xml; charset=utf-8', body: doc.end({ prettyPrint: true }) };
     }
@@ -83,7 +87,10 @@ export function renderExceptionReport(
         ...(error.locator === undefined ? {} : { locator: error.locator }),
       });
       exception.ele(ns, 'ows:ExceptionText').txt(error.message);
-      return { contentType: 'application/xml; charset=utf-8', body: doc.end({ prettyPrint: true }) };
+      return {
+        contentType: 'application/xml; charset=utf-8',
+        body: doc.end({ prettyPrint: true }),
+      };
     }
   }
 }

@@ -37,16 +37,10 @@ export type WfsExceptionCode =
   | 'ResponseCacheExpired';
 
 export type WcsExceptionCode =
-  | 'NoSuchCoverage'
-  | 'EmptyCoverageIdList'
-  | 'InvalidAxisLabel'
-  | 'InvalidSubsetting';
+  'NoSuchCoverage' | 'EmptyCoverageIdList' | 'InvalidAxisLabel' | 'InvalidSubsetting';
 
 export type OgcExceptionCode =
-  | OwsCommonExceptionCode
-  | WmsExceptionCode
-  | WfsExceptionCode
-  | WcsExceptionCode;
+  OwsCommonExceptionCode | WmsExceptionCode | WfsExceptionCode | WcsExceptionCode;
 
 /**
  * HTTP status per code, from OWS Common 1.1 table 28 and WFS 2.0 table D.2. Codes not listed are

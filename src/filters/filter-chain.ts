@@ -33,7 +33,9 @@ export class FilterChain {
   /** Registers a filter; `plugin` names its owner in logs and errors. */
   register(filter: ServerFilter, priority = 0, plugin = 'core'): void {
     if (filter === null || typeof filter !== 'object') {
-      throw new TypeError('A filter must be an object with requestReady, sendResponse or responseComplete');
+      throw new TypeError(
+        'A filter must be an object with requestReady, sendResponse or responseComplete',
+      );
     }
     if (!Number.isSafeInteger(priority)) {
       throw new RangeError(`Filter priority must be an integer, got ${String(priority)}`);
@@ -42,10 +44,13 @@ export class FilterChain {
       (stage) => filter[stage] !== undefined,
     );
     if (hooks.length === 0) {
-      throw new TypeError('A filter must define at least one of requestReady, sendResponse, responseComplete');
+      throw new TypeError(
+        'A filter must define at least one of requestReady, sendResponse, responseComplete',
+      );
     }
     for (const stage of hooks) {
-      if (typeof filter[stage] !== 'function') throw new TypeError(`Filter ${stage} must be a function`);
+      if (typeof filter[stage] !== 'function')
+        throw new TypeError(`Filter ${stage} must be a function`);
     }
     this.#registrations.push({ filter, priority, plugin, sequence: this.#registrations.length });
     this.#rebuild();
@@ -85,7 +90,8 @@ function entriesFor(sorted: Registration[], stage: FilterStage): StageEntry[] | 
     const hook = filter[stage];
     if (hook === undefined) continue;
     entries.push({
-      call: (ctx, chunk) => (hook as (c: RequestContext, k?: ResponseChunk) => FilterResult).call(filter, ctx, chunk),
+      call: (ctx, chunk) =>
+        (hook as (c: RequestContext, k?: ResponseChunk) => FilterResult).call(filter, ctx, chunk),
       plugin,
     });
   }

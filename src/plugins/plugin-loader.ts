@@ -16,7 +16,12 @@ import type { OwsServiceDefinition } from '../services/ows-service.ts';
 import type { ServiceRegistry } from '../services/service-registry.ts';
 import { RELIEF_VERSION } from '../server/version.ts';
 import type { PluginApi, ReliefPlugin } from './plugin-api.ts';
-import { describeManifestError, MANIFEST_FILE, pluginManifestSchema, type PluginManifest } from './plugin-manifest.ts';
+import {
+  describeManifestError,
+  MANIFEST_FILE,
+  pluginManifestSchema,
+  type PluginManifest,
+} from './plugin-manifest.ts';
 import type { PluginRecord } from './plugin-record.ts';
 
 const REGISTER_TIMEOUT_MS = 30_000;
@@ -79,7 +84,9 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
       }
       seen.add(manifest.name);
       if (semver.lt(RELIEF_VERSION, manifest.minReliefVersion)) {
-        throw new PluginLoadError(`needs Relief ${manifest.minReliefVersion} or newer; this is Relief ${RELIEF_VERSION}`);
+        throw new PluginLoadError(
+          `needs Relief ${manifest.minReliefVersion} or newer; this is Relief ${RELIEF_VERSION}`,
+        );
       }
       const staged = await registerPlugin(folder, manifest, options);
       committing = true;
@@ -87,7 +94,12 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
       record.status = 'loaded';
       for (const hook of staged.closeHooks) closeHooks.unshift({ plugin: manifest.name, hook });
       options.log.info(
-        { plugin: record.name, version: record.version, filters: record.filters, services: record.services },
+        {
+          plugin: record.name,
+          version: record.version,
+          filters: record.filters,
+          services: record.services,
+        },
         'plugin loaded',
       );
     } catch (error) {
@@ -99,18 +111,27 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
         options.chain.removePlugin(record.name);
         options.registry.unregisterOwner(record.name);
       }
-      options.log.error({ plugin: record.name, folder, err: error }, `plugin failed to load: ${record.error}`);
+      options.log.error(
+        { plugin: record.name, folder, err: error },
+        `plugin failed to load: ${record.error}`,
+      );
       if (options.strict) {
-        throw new Error(`Plugin ${record.name} failed to load (RELIEF_STRICT_PLUGINS is on): ${record.error}`, {
-          cause: error,
-        });
+        throw new Error(
+          `Plugin ${record.name} failed to load (RELIEF_STRICT_PLUGINS is on): ${record.error}`,
+          {
+            cause: error,
+          },
+        );
       }
     }
   }
   return { records, closeHooks };
 }
 
-async function discoverPluginFolders(pluginsPath: readonly string[], log: FastifyBaseLogger): Promise<string[]> {
+async function discoverPluginFolders(
+  pluginsPath: readonly string[],
+  log: FastifyBaseLogger,
+): Promise<string[]> {
   const folders: string[] = [];
   for (const root of pluginsPath) {
     const absolute = resolve(root);
@@ -118,11 +139,17 @@ async function discoverPluginFolders(pluginsPath: readonly string[], log: Fastif
     try {
       entries = await readdir(absolute, { withFileTypes: true });
     } catch (error) {
-      log.warn({ folder: absolute, code: (error as NodeJS.ErrnoException).code }, 'plugin folder cannot be read; skipped');
+      log.warn(
+        { folder: absolute, code: (error as NodeJS.ErrnoException).code },
+        'plugin folder cannot be read; skipped',
+      );
       continue;
     }
     // Sorted by name so load order (and so filter order at equal priority) is stable.
-    const names = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+    const names = entries
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name)
+      .sort();
     for (const name of names) {
       const folder = join(absolute, name);
       try {
@@ -144,15 +171,24 @@ async function readManifest(folder: string): Promise<PluginManifest> {
     throw new PluginLoadError(`${MANIFEST_FILE} is not valid JSON: ${(error as Error).message}`);
   }
   const parsed = pluginManifestSchema.safeParse(json);
-  if (!parsed.success) throw new PluginLoadError(`${MANIFEST_FILE}: ${describeManifestError(parsed.error)}`);
+  if (!parsed.success)
+    throw new PluginLoadError(`${MANIFEST_FILE}: ${describeManifestError(parsed.error)}`);
   return parsed.data;
 }
 
-async function registerPlugin(folder: string, manifest: PluginManifest, options: PluginLoaderOptions): Promise<Staged> {
-  const module = (await import(pathToFileURL(join(folder, manifest.entry)).href)) as { default?: unknown };
+async function registerPlugin(
+  folder: string,
+  manifest: PluginManifest,
+  options: PluginLoaderOptions,
+): Promise<Staged> {
+  const module = (await import(pathToFileURL(join(folder, manifest.entry)).href)) as {
+    default?: unknown;
+  };
   const plugin = module.default as ReliefPlugin | undefined;
   if (plugin === null || typeof plugin !== 'object' || typeof plugin.register !== 'function') {
-    throw new PluginLoadError(`${manifest.entry} must export default definePlugin({ register(api) { … } })`);
+    throw new PluginLoadError(
+      `${manifest.entry} must export default definePlugin({ register(api) { … } })`,
+    );
   }
   let config: Record<string, unknown> = options.pluginConfig[manifest.name] ?? {};
   if (plugin.configSchema !== undefined) {
@@ -179,7 +215,8 @@ async function registerPlugin(folder: string, manifest: PluginManifest, options:
     pool: options.pool,
     registerFilter(filter, priority = 0) {
       whileOpen('registerFilter');
-      if (!Number.isSafeInteger(priority)) throw new RangeError(`Filter priority must be an integer, got ${priority}`);
+      if (!Number.isSafeInteger(priority))
+        throw new RangeError(`Filter priority must be an integer, got ${priority}`);
       staged.filters.push({ filter, priority });
     },
     registerService(service) {
@@ -188,7 +225,8 @@ async function registerPlugin(folder: string, manifest: PluginManifest, options:
     },
     registerRoutes(routes, routeOptions) {
       whileOpen('registerRoutes');
-      if (typeof routes !== 'function') throw new TypeError('registerRoutes expects a Fastify plugin function');
+      if (typeof routes !== 'function')
+        throw new TypeError('registerRoutes expects a Fastify plugin function');
       const prefix = routeOptions?.prefix ?? `/${manifest.name}`;
       if (prefix !== '' && !/^\/[A-Za-z0-9._~\-/]*[^/]$/.test(prefix)) {
         throw new TypeError(`Route prefix must start with / and not end with one, got "${prefix}"`);
@@ -206,7 +244,12 @@ async function registerPlugin(folder: string, manifest: PluginManifest, options:
       Promise.resolve(plugin.register(api)),
       new Promise((_, reject) => {
         timer = setTimeout(
-          () => reject(new PluginLoadError(`register() did not finish within ${REGISTER_TIMEOUT_MS / 1000} s`)),
+          () =>
+            reject(
+              new PluginLoadError(
+                `register() did not finish within ${REGISTER_TIMEOUT_MS / 1000} s`,
+              ),
+            ),
           REGISTER_TIMEOUT_MS,
         );
       }),

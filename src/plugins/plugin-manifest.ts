@@ -8,8 +8,12 @@ export const pluginManifestSchema = z
   .object({
     name: z
       .string()
-      .regex(/^[a-z][a-z0-9-]{0,62}$/, { error: 'must be lower-case letters, digits and dashes, starting with a letter' }),
-    version: z.string().refine((v) => semver.valid(v) !== null, { error: 'must be a semantic version like 1.2.3' }),
+      .regex(/^[a-z][a-z0-9-]{0,62}$/, {
+        error: 'must be lower-case letters, digits and dashes, starting with a letter',
+      }),
+    version: z
+      .string()
+      .refine((v) => semver.valid(v) !== null, { error: 'must be a semantic version like 1.2.3' }),
     description: z.string().min(1).max(500),
     entry: z
       .string()

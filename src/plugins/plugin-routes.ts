@@ -2,17 +2,22 @@ import type { FastifyInstance } from 'fastify';
 import type { PluginRecord } from './plugin-record.ts';
 
 /** `GET /plugins`: every plugin found, loaded or failed, with the reason for a failure. */
-export function registerPluginRoutes(app: FastifyInstance, records: () => readonly PluginRecord[]): void {
+export function registerPluginRoutes(
+  app: FastifyInstance,
+  records: () => readonly PluginRecord[],
+): void {
   app.get('/plugins', async () => ({
-    plugins: records().map(({ name, version, description, status, error, filters, services, routePrefixes }) => ({
-      name,
-      version,
-      description,
-      status,
-      error,
-      filters,
-      services,
-      routes: routePrefixes,
-    })),
+    plugins: records().map(
+      ({ name, version, description, status, error, filters, services, routePrefixes }) => ({
+        name,
+        version,
+        description,
+        status,
+        error,
+        filters,
+        services,
+        routes: routePrefixes,
+      }),
+    ),
   }));
 }

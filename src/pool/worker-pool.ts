@@ -36,7 +36,9 @@ export class WorkerPool {
     if (!Number.isInteger(options.threads) || options.threads < 1) {
       throw new RangeError(`WorkerPool threads must be a positive integer, got ${options.threads}`);
     }
-    const execArgv = process.execArgv.includes('tsx') ? process.execArgv : [...process.execArgv, ...TSX_IMPORT];
+    const execArgv = process.execArgv.includes('tsx')
+      ? process.execArgv
+      : [...process.execArgv, ...TSX_IMPORT];
     this.#piscina = new Piscina({
       minThreads: 1,
       maxThreads: options.threads,
@@ -50,7 +52,12 @@ export class WorkerPool {
    * structured-cloned (use transferList for large buffers). Aborting the signal terminates the
    * worker running the job, so a worker must not own files it would need to clean up.
    */
-  run<T>(module: URL | string, exportName: string, input: unknown, options: RunOptions = {}): Promise<T> {
+  run<T>(
+    module: URL | string,
+    exportName: string,
+    input: unknown,
+    options: RunOptions = {},
+  ): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('The worker pool is closed'));
     const filename = typeof module === 'string' ? module : module.href;
     return this.#piscina.run(input, {
@@ -65,7 +72,11 @@ export class WorkerPool {
 
   /** Proves workers start and load TypeScript; used at start-up and by /ready. */
   async check(): Promise<void> {
-    const answer = await this.run<string>(new URL('./ping-worker.ts', import.meta.url), 'ping', null);
+    const answer = await this.run<string>(
+      new URL('./ping-worker.ts', import.meta.url),
+      'ping',
+      null,
+    );
     if (answer !== 'pong') throw new Error(`Worker pool check answered ${answer}`);
   }
 

@@ -194,7 +194,11 @@ function filterBuffered(
     const chunk: ResponseChunk = { data: body, index: 0 };
     const run = runStage(entries, 'sendResponse', ctx, chunk);
     if (run === undefined) callback(null, chunk.data);
-    else run.then(() => callback(null, chunk.data), (error: unknown) => callback(error as Error));
+    else
+      run.then(
+        () => callback(null, chunk.data),
+        (error: unknown) => callback(error as Error),
+      );
   };
   try {
     const entries = chain.responseComplete;

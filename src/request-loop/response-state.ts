@@ -49,7 +49,9 @@ export class ResponseState {
 
   set body(body: ResponseBody | null) {
     if (this.#streamed) {
-      throw new Error('The body of a streamed response has already been sent; it cannot be replaced');
+      throw new Error(
+        'The body of a streamed response has already been sent; it cannot be replaced',
+      );
     }
     this.#body = body;
     this.#hasBody = body !== null;

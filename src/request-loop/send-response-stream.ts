@@ -45,7 +45,11 @@ export class SendResponseStream extends Transform {
     try {
       const run = runStage(entries, 'responseComplete', this.#ctx);
       if (run === undefined) callback();
-      else run.then(() => callback(), (error: unknown) => this.#fail(error, callback));
+      else
+        run.then(
+          () => callback(),
+          (error: unknown) => this.#fail(error, callback),
+        );
     } catch (error) {
       this.#fail(error, callback);
     }

@@ -41,7 +41,10 @@ export interface ReliefServer {
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
-export async function createServer(config: LoadedConfig, options: CreateServerOptions = {}): Promise<ReliefServer> {
+export async function createServer(
+  config: LoadedConfig,
+  options: CreateServerOptions = {},
+): Promise<ReliefServer> {
   const { settings } = config;
   const app = Fastify({
     ...(options.logger === undefined
@@ -61,8 +64,10 @@ export async function createServer(config: LoadedConfig, options: CreateServerOp
   });
   await app.register(fastifyFormbody);
   // OWS POST requests carry XML documents; services parse what they understand.
-  app.addContentTypeParser(['text/xml', 'application/xml'], { parseAs: 'string' }, (_request, body, done) =>
-    done(null, body),
+  app.addContentTypeParser(
+    ['text/xml', 'application/xml'],
+    { parseAs: 'string' },
+    (_request, body, done) => done(null, body),
   );
 
   const chain = new FilterChain();
@@ -75,7 +80,9 @@ export async function createServer(config: LoadedConfig, options: CreateServerOp
     await pool.check();
   } catch (error) {
     if (ownsPool) await pool.close();
-    throw new Error(`The worker pool could not start: ${(error as Error).message}`, { cause: error });
+    throw new Error(`The worker pool could not start: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 
   registerCoreServices(registry);

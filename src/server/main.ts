@@ -21,7 +21,11 @@ async function main(): Promise<void> {
   }
   const { app } = await createServer(config);
   app.log.info(
-    { version: RELIEF_VERSION, configFile: config.configFile ?? null, settings: describeConfig(config) },
+    {
+      version: RELIEF_VERSION,
+      configFile: config.configFile ?? null,
+      settings: describeConfig(config),
+    },
     'configuration',
   );
   await app.listen({ host: config.settings.host, port: config.settings.port });
@@ -58,6 +62,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`relief: start-up failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `relief: start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -48,7 +48,10 @@ async function dispatch(
   if (typeof ctx.body === 'string' && ctx.body.trimStart().startsWith('<')) {
     const operation = readXmlOperation(ctx.body);
     if (operation === undefined) {
-      throw new ServiceException('OperationParsingFailed', 'The XML request body is not well-formed');
+      throw new ServiceException(
+        'OperationParsingFailed',
+        'The XML request body is not well-formed',
+      );
     }
     // The document is authoritative, but a filter may already have set a KVP value.
     if (!parameters.has('REQUEST')) parameters.set('REQUEST', operation.request);
@@ -61,11 +64,18 @@ async function dispatch(
   }
   const serviceName = parameters.get('SERVICE');
   if (serviceName === undefined || serviceName === '') {
-    throw new ServiceException('MissingParameterValue', 'The SERVICE parameter is required', 'SERVICE');
+    throw new ServiceException(
+      'MissingParameterValue',
+      'The SERVICE parameter is required',
+      'SERVICE',
+    );
   }
   const service = options.registry.get(serviceName);
   if (service === undefined) {
-    const known = options.registry.list().map((s) => s.name).join(', ');
+    const known = options.registry
+      .list()
+      .map((s) => s.name)
+      .join(', ');
     throw new ServiceException(
       'InvalidParameterValue',
       `Service "${serviceName}" is not available; available services: ${known}`,
@@ -75,7 +85,11 @@ async function dispatch(
   ctx.service = service.name;
   const operationName = parameters.get('REQUEST');
   if (operationName === undefined || operationName === '') {
-    throw new ServiceException('MissingParameterValue', 'The REQUEST parameter is required', 'REQUEST');
+    throw new ServiceException(
+      'MissingParameterValue',
+      'The REQUEST parameter is required',
+      'REQUEST',
+    );
   }
   const operation = service.operation(operationName);
   if (operation === undefined) {

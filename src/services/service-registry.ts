@@ -61,7 +61,9 @@ export class ServiceRegistry {
       operation: (operation) => byName.get(operation.toUpperCase()),
       exceptionFormat: (version) => {
         if (formatFor === undefined) return DEFAULT_EXCEPTION_FORMAT;
-        const known = sorted.find((v) => version !== undefined && compareVersions(v, version) === 0);
+        const known = sorted.find(
+          (v) => version !== undefined && compareVersions(v, version) === 0,
+        );
         return formatFor(known ?? highest);
       },
     };
@@ -70,7 +72,8 @@ export class ServiceRegistry {
   }
 
   unregisterOwner(owner: string): void {
-    for (const [key, service] of this.#services) if (service.owner === owner) this.#services.delete(key);
+    for (const [key, service] of this.#services)
+      if (service.owner === owner) this.#services.delete(key);
   }
 
   get(name: string): RegisteredService | undefined {

@@ -48,7 +48,11 @@ export function negotiateCapabilitiesVersion(
   const version = requested.version?.trim();
   if (version === undefined || version === '') return highest;
   if (!isVersion(version)) {
-    throw new ServiceException('InvalidParameterValue', `"${version}" is not a version number`, 'VERSION');
+    throw new ServiceException(
+      'InvalidParameterValue',
+      `"${version}" is not a version number`,
+      'VERSION',
+    );
   }
   // WMS: the requested version if supported; else the highest lower one; else the lowest.
   let best: string | undefined;
@@ -57,9 +61,16 @@ export function negotiateCapabilitiesVersion(
 }
 
 /** Operations other than GetCapabilities must name a version this service supports. */
-export function requireSupportedVersion(supported: readonly string[], version: string | undefined): string {
+export function requireSupportedVersion(
+  supported: readonly string[],
+  version: string | undefined,
+): string {
   if (version === undefined || version.trim() === '') {
-    throw new ServiceException('MissingParameterValue', 'The VERSION parameter is required', 'VERSION');
+    throw new ServiceException(
+      'MissingParameterValue',
+      'The VERSION parameter is required',
+      'VERSION',
+    );
   }
   const match = supported.find((v) => isVersion(version) && compareVersions(v, version) === 0);
   if (match === undefined) {

@@ -35,7 +35,8 @@ export async function startTestServer(
   const logs: LogLine[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) if (line !== '') logs.push(JSON.parse(line) as LogLine);
+      for (const line of chunk.toString().split('\n'))
+        if (line !== '') logs.push(JSON.parse(line) as LogLine);
       callback();
     },
   });

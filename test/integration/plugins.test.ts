@@ -25,25 +25,43 @@ beforeAll(async () => {
   root = await mkdtemp(join(tmpdir(), 'relief-plugins-'));
   await writePlugins(root, [
     { folder: 'a-not-json', manifest: '{ name: oops', files: { 'index.ts': '' } },
-    { folder: 'b-bad-version', manifest: manifest('bad-version', { version: 'one' }), files: { 'index.ts': '' } },
-    { folder: 'c-too-new', manifest: manifest('too-new', { minReliefVersion: '99.0.0' }), files: { 'index.ts': '' } },
-    { folder: 'd-import-error', manifest: manifest('import-error'), files: { 'index.ts': 'import "./missing.ts";' } },
+    {
+      folder: 'b-bad-version',
+      manifest: manifest('bad-version', { version: 'one' }),
+      files: { 'index.ts': '' },
+    },
+    {
+      folder: 'c-too-new',
+      manifest: manifest('too-new', { minReliefVersion: '99.0.0' }),
+      files: { 'index.ts': '' },
+    },
+    {
+      folder: 'd-import-error',
+      manifest: manifest('import-error'),
+      files: { 'index.ts': 'import "./missing.ts";' },
+    },
     {
       folder: 'e-throws',
       manifest: manifest('throws'),
       files: {
         // Registers a filter, then throws: the filter must not stay behind.
-        'index.ts': goodPlugin(`relief.registerFilter({ requestReady(ctx) { ctx.response.send('hijacked'); } });
-           throw new Error('register exploded');`,
-        ),
+        'index.ts':
+          goodPlugin(`relief.registerFilter({ requestReady(ctx) { ctx.response.send('hijacked'); } });
+           throw new Error('register exploded');`),
       },
     },
-    { folder: 'f-no-register', manifest: manifest('no-register'), files: { 'index.ts': 'export default { name: 1 };' } },
+    {
+      folder: 'f-no-register',
+      manifest: manifest('no-register'),
+      files: { 'index.ts': 'export default { name: 1 };' },
+    },
     {
       folder: 'g-route-clash',
       manifest: manifest('route-clash'),
       files: {
-        'index.ts': goodPlugin(`relief.registerRoutes(async (app) => { app.get('/health', async () => 'mine'); }, { prefix: '' });`),
+        'index.ts': goodPlugin(
+          `relief.registerRoutes(async (app) => { app.get('/health', async () => 'mine'); }, { prefix: '' });`,
+        ),
       },
     },
     {
@@ -52,8 +70,7 @@ beforeAll(async () => {
       files: {
         'index.ts': goodPlugin(`relief.log.info('good plugin registering');
            relief.registerRoutes(async (app) => { app.get('/ping', async () => ({ plugin: relief.name, config: relief.config })); });
-           relief.registerFilter({ responseComplete(ctx) { ctx.response.setHeader('x-good', '1'); } }, 5);`,
-        ),
+           relief.registerFilter({ responseComplete(ctx) { ctx.response.setHeader('x-good', '1'); } }, 5);`),
       },
     },
     {
@@ -84,7 +101,9 @@ describe('GET /plugins', () => {
     const response = await request(server.app.server).get('/plugins');
     expect(response.status).toBe(200);
     const byFolder = new Map<string, { name: string; status: string; error: string | null }>(
-      (response.body.plugins as Array<{ name: string; status: string; error: string | null }>).map((p) => [p.name, p]),
+      (response.body.plugins as Array<{ name: string; status: string; error: string | null }>).map(
+        (p) => [p.name, p],
+      ),
     );
     const failed = (name: string) => {
       const record = byFolder.get(name);
@@ -100,7 +119,11 @@ describe('GET /plugins', () => {
     expect(failed('route-clash')).toMatch(/health/);
     expect(failed('bad-config')).toMatch(/invalid config plugins\.bad-config\.level/);
     expect(byFolder.has('j-not-a-plugin')).toBe(false);
-    const records = response.body.plugins as Array<{ name: string; status: string; error: string | null }>;
+    const records = response.body.plugins as Array<{
+      name: string;
+      status: string;
+      error: string | null;
+    }>;
     const goods = records.filter((p) => p.name === 'good');
     expect(goods.map((p) => p.status)).toEqual(['loaded', 'failed']);
     expect(goods[1]?.error).toMatch(/another plugin named "good"/);
@@ -128,7 +151,9 @@ describe('isolation', () => {
     expect(response.status).toBe(200);
     expect(response.body).toEqual({ plugin: 'good', config: {} });
     expect(response.headers['x-good']).toBe('1');
-    const hello = await request(server.app.server).get('/ows?SERVICE=HELLO&REQUEST=SayHello&VERSION=1.0.0&NAME=Ada');
+    const hello = await request(server.app.server).get(
+      '/ows?SERVICE=HELLO&REQUEST=SayHello&VERSION=1.0.0&NAME=Ada',
+    );
     expect(hello.text).toBe('Hello, Ada!\n');
   });
 

@@ -65,7 +65,8 @@ afterEach(() => {
   served = [];
 });
 
-const ows = (query: string) => request(server.app.server).get(`/ows?SERVICE=TEST&VERSION=1.0.0&${query}`);
+const ows = (query: string) =>
+  request(server.app.server).get(`/ows?SERVICE=TEST&VERSION=1.0.0&${query}`);
 
 describe('filter order', () => {
   it('runs filters in ascending priority, registration order within a priority', async () => {
@@ -94,7 +95,11 @@ describe('filter order', () => {
     server.chain.register({ requestReady: () => void calls.push('first') }, 1, 'test');
     server.chain.register({ requestReady: () => (calls.push('stopper'), false) }, 2, 'test');
     server.chain.register({ requestReady: async () => void calls.push('never') }, 3, 'test');
-    server.chain.register({ responseComplete: () => void calls.push('complete still runs') }, 3, 'test');
+    server.chain.register(
+      { responseComplete: () => void calls.push('complete still runs') },
+      3,
+      'test',
+    );
     await ows('REQUEST=Echo');
     expect(calls).toEqual(['first', 'stopper', 'complete still runs']);
   });
@@ -103,7 +108,10 @@ describe('filter order', () => {
     const calls: string[] = [];
     server.chain.register({ requestReady: () => void calls.push('sync1') }, 1, 'test');
     server.chain.register(
-      { requestReady: () => new Promise<void>((r) => setTimeout(() => (calls.push('async'), r()), 5)) },
+      {
+        requestReady: () =>
+          new Promise<void>((r) => setTimeout(() => (calls.push('async'), r()), 5)),
+      },
       2,
       'test',
     );
@@ -119,7 +127,8 @@ describe('requestReady', () => {
     server.chain.register(
       {
         requestReady: (ctx) => {
-          if (ctx.parameters.get('token') !== 'secret') ctx.response.send('denied', 'text/plain', 403);
+          if (ctx.parameters.get('token') !== 'secret')
+            ctx.response.send('denied', 'text/plain', 403);
         },
         responseComplete: () => {
           completed = true;
@@ -157,7 +166,11 @@ describe('requestReady', () => {
   });
 
   it('rewrites are seen by REST routes too', async () => {
-    server.chain.register({ requestReady: (ctx) => void ctx.parameters.set('added', '1') }, 0, 'test');
+    server.chain.register(
+      { requestReady: (ctx) => void ctx.parameters.set('added', '1') },
+      0,
+      'test',
+    );
     const response = await request(server.app.server).get('/rest/echo?a=b');
     expect(response.body).toEqual({ query: { a: 'b', added: '1' } });
   });
@@ -188,7 +201,11 @@ describe('buffered responses', () => {
       {
         responseComplete: (ctx) => {
           expect(ctx.response.body?.toString()).toBe('echo:hi');
-          ctx.response.send(`<watermarked>${ctx.response.body?.toString()}</watermarked>`, 'application/xml', 202);
+          ctx.response.send(
+            `<watermarked>${ctx.response.body?.toString()}</watermarked>`,
+            'application/xml',
+            202,
+          );
           ctx.response.setHeader('x-watermark', 'relief');
         },
         sendResponse: (_ctx, chunk) => {
@@ -208,8 +225,16 @@ describe('buffered responses', () => {
   });
 
   it('sendResponse transforms the buffered body', async () => {
-    server.chain.register({ sendResponse: (_ctx, chunk) => void (chunk.data = chunk.data.toString() + '!') }, 0, 'test');
-    server.chain.register({ sendResponse: (_ctx, chunk) => void (chunk.data = `[${chunk.data.toString()}]`) }, 1, 'test');
+    server.chain.register(
+      { sendResponse: (_ctx, chunk) => void (chunk.data = chunk.data.toString() + '!') },
+      0,
+      'test',
+    );
+    server.chain.register(
+      { sendResponse: (_ctx, chunk) => void (chunk.data = `[${chunk.data.toString()}]`) },
+      1,
+      'test',
+    );
     const response = await ows('REQUEST=Echo&msg=a');
     expect(response.text).toBe('[echo:a!]');
   });
@@ -248,20 +273,23 @@ describe('streamed responses', () => {
     const { port } = server.app.server.address() as AddressInfo;
     // 4096 chunks of 64 KiB = 256 MiB if the server buffered it all; the client reads nothing.
     await new Promise<void>((resolve, reject) => {
-      const req = get(`http://127.0.0.1:${port}/ows?SERVICE=TEST&VERSION=1.0.0&REQUEST=Stream&chunks=4096&size=65536`, (res) => {
-        res.pause();
-        setTimeout(() => {
-          try {
-            // Only what fits in socket and stream buffers was produced: a few MiB, not 256.
-            expect(streamState.produced).toBeLessThan(400);
-            expect(streamState.produced).toBeGreaterThan(0);
-            req.destroy();
-            resolve();
-          } catch (error) {
-            reject(error as Error);
-          }
-        }, 400);
-      });
+      const req = get(
+        `http://127.0.0.1:${port}/ows?SERVICE=TEST&VERSION=1.0.0&REQUEST=Stream&chunks=4096&size=65536`,
+        (res) => {
+          res.pause();
+          setTimeout(() => {
+            try {
+              // Only what fits in socket and stream buffers was produced: a few MiB, not 256.
+              expect(streamState.produced).toBeLessThan(400);
+              expect(streamState.produced).toBeGreaterThan(0);
+              req.destroy();
+              resolve();
+            } catch (error) {
+              reject(error as Error);
+            }
+          }, 400);
+        },
+      );
       req.on('error', () => undefined);
     });
     await expect.poll(() => streamState.destroyed, { timeout: 2000 }).toBe(true);
@@ -289,7 +317,9 @@ describe('streamed responses', () => {
     );
     // The client sees a truncated body or a reset, never the full stream.
     if (!(response instanceof Error)) expect(response.text).not.toContain('chunk9;');
-    const logged = server.logs.find((l) => l.msg.includes('filter failed during a streamed response'));
+    const logged = server.logs.find((l) =>
+      l.msg.includes('filter failed during a streamed response'),
+    );
     expect(logged?.plugin).toBe('other');
     expect(typeof logged?.requestId).toBe('string');
     const next = await ows('REQUEST=Echo&msg=ok');
@@ -335,7 +365,11 @@ describe('errors', () => {
     const response = await request(server.app.server).get('/rest/echo');
     expect(response.status).toBe(500);
     expect(response.type).toBe('application/problem+json');
-    expect(response.body).toMatchObject({ status: 500, title: 'Internal Server Error', instance: '/rest/echo' });
+    expect(response.body).toMatchObject({
+      status: 500,
+      title: 'Internal Server Error',
+      instance: '/rest/echo',
+    });
     expect(response.text).not.toContain('hunter2');
   });
 
@@ -368,7 +402,11 @@ describe('errors', () => {
   it('REST 404s and bad bodies are problem+json', async () => {
     const missing = await request(server.app.server).get('/no/such/thing');
     expect(missing.status).toBe(404);
-    expect(missing.body).toMatchObject({ status: 404, title: 'Not Found', instance: '/no/such/thing' });
+    expect(missing.body).toMatchObject({
+      status: 404,
+      title: 'Not Found',
+      instance: '/no/such/thing',
+    });
   });
 });
 
@@ -394,7 +432,8 @@ describe('every request passes through the loop', () => {
     server.chain.register(
       {
         requestReady: (ctx) => void seen.push(`ready:${ctx.path}`),
-        sendResponse: (_ctx, chunk) => void (chunk.data = chunk.data.toString().replace('<h1>Relief</h1>', '<h1>Filtered</h1>')),
+        sendResponse: (_ctx, chunk) =>
+          void (chunk.data = chunk.data.toString().replace('<h1>Relief</h1>', '<h1>Filtered</h1>')),
         responseComplete: (ctx) => void seen.push(`complete:streamed=${ctx.response.streamed}`),
       },
       0,

@@ -38,10 +38,21 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string>): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
+function start(env: Record<string, string>): {
+  child: ChildProcess;
+  output: () => string;
+  exit: Promise<number | null>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', RELIEF_WORKERS: '1', RELIEF_DATA_DIR: join(dir, 'data'), ...env },
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      RELIEF_WORKERS: '1',
+      RELIEF_DATA_DIR: join(dir, 'data'),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
@@ -65,11 +76,16 @@ describe('server process', () => {
   it('stops start-up with one clear line naming an invalid setting', async () => {
     const { output, exit } = start({ RELIEF_WORKERS: 'lots' });
     expect(await exit).toBe(1);
-    expect(output().trim()).toBe('relief: Invalid setting RELIEF_WORKERS="lots": expected an integer from 1 to 256');
+    expect(output().trim()).toBe(
+      'relief: Invalid setting RELIEF_WORKERS="lots": expected an integer from 1 to 256',
+    );
   });
 
   it('logs every setting with its source, then finishes in-flight requests on SIGTERM and exits 0', async () => {
-    const { child, output, exit } = start({ RELIEF_PLUGINS_PATH: join(dir, 'plugins'), RELIEF_LOG_LEVEL: 'info' });
+    const { child, output, exit } = start({
+      RELIEF_PLUGINS_PATH: join(dir, 'plugins'),
+      RELIEF_LOG_LEVEL: 'info',
+    });
     const port = await listeningPort(output);
     const summary = output()
       .split('\n')
@@ -79,7 +95,10 @@ describe('server process', () => {
     expect(summary?.settings?.port).toMatchObject({ value: 0, source: 'environment' });
     expect(summary?.settings?.logLevel).toMatchObject({ source: 'environment' });
     expect(summary?.settings?.shutdownTimeout).toMatchObject({ value: 10, source: 'default' });
-    const inFlight = fetch(`http://127.0.0.1:${port}/slow/wait?ms=800`).then(async (r) => ({ status: r.status, body: await r.json() }));
+    const inFlight = fetch(`http://127.0.0.1:${port}/slow/wait?ms=800`).then(async (r) => ({
+      status: r.status,
+      body: await r.json(),
+    }));
     await new Promise((r) => setTimeout(r, 200));
     child.kill('SIGTERM');
     expect(await inFlight).toEqual({ status: 200, body: { waited: true } });

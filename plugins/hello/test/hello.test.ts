@@ -14,7 +14,8 @@ afterAll(async () => {
   await server.close();
 });
 
-const hello = (query: string) => request(server.app.server).get(`/ows?SERVICE=HELLO&VERSION=1.0.0&${query}`);
+const hello = (query: string) =>
+  request(server.app.server).get(`/ows?SERVICE=HELLO&VERSION=1.0.0&${query}`);
 
 describe('HELLO service', () => {
   it('says hello, stamped by its responseComplete hook', async () => {
@@ -26,7 +27,9 @@ describe('HELLO service', () => {
   });
 
   it('requestReady defaults a missing NAME, case-insensitively', async () => {
-    const response = await request(server.app.server).get('/ows?service=hello&request=sayhello&version=1.0.0');
+    const response = await request(server.app.server).get(
+      '/ows?service=hello&request=sayhello&version=1.0.0',
+    );
     expect(response.text).toBe('Hello, world!\n');
   });
 
@@ -44,7 +47,10 @@ describe('HELLO service', () => {
 
   it('GetCapabilities advertises its endpoint', async () => {
     const response = await hello('REQUEST=GetCapabilities');
-    expect(response.body).toMatchObject({ service: 'HELLO', operations: ['GetCapabilities', 'SayHello'] });
+    expect(response.body).toMatchObject({
+      service: 'HELLO',
+      operations: ['GetCapabilities', 'SayHello'],
+    });
     expect(response.body.endpoint).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ows$/);
   });
 });
@@ -74,7 +80,10 @@ describe('configuration', () => {
     const { join } = await import('node:path');
     const file = join(server.dataDir, 'relief.yaml');
     await writeFile(file, 'plugins:\n  hello:\n    greeting: Bonjour\n');
-    const configured = await startTestServer({ pluginsPath: [PLUGIN_ROOT], env: { RELIEF_CONFIG: file } });
+    const configured = await startTestServer({
+      pluginsPath: [PLUGIN_ROOT],
+      env: { RELIEF_CONFIG: file },
+    });
     try {
       const response = await request(configured.app.server).get('/hello/greeting?name=Ada');
       expect(response.body).toEqual({ greeting: 'Bonjour, Ada!' });
@@ -82,7 +91,10 @@ describe('configuration', () => {
       await configured.close();
     }
     await writeFile(file, 'plugins:\n  hello:\n    greeting: 42\n');
-    const broken = await startTestServer({ pluginsPath: [PLUGIN_ROOT], env: { RELIEF_CONFIG: file } });
+    const broken = await startTestServer({
+      pluginsPath: [PLUGIN_ROOT],
+      env: { RELIEF_CONFIG: file },
+    });
     try {
       const response = await request(broken.app.server).get('/plugins');
       expect(response.body.plugins[0]).toMatchObject({ name: 'hello', status: 'failed' });

@@ -25,7 +25,12 @@ describe('loadConfig', () => {
 
   it('reads environment variables, with `:`-separated plugin folders', () => {
     const { settings, sources } = loadConfig(
-      env({ PORT: '9000', RELIEF_PLUGINS_PATH: '/a:/b', RELIEF_STRICT_PLUGINS: 'yes', RELIEF_PUBLIC_URL: 'https://maps.example.org/' }),
+      env({
+        PORT: '9000',
+        RELIEF_PLUGINS_PATH: '/a:/b',
+        RELIEF_STRICT_PLUGINS: 'yes',
+        RELIEF_PUBLIC_URL: 'https://maps.example.org/',
+      }),
     );
     expect(settings.port).toBe(9000);
     expect(settings.pluginsPath).toEqual(['/a', '/b']);
@@ -53,12 +58,22 @@ describe('loadConfig', () => {
   it('names the bad setting in one line', async () => {
     const fails = (vars: Record<string, string>) => () => loadConfig(env(vars));
     expect(fails({ PORT: 'eighty' })).toThrow(ConfigError);
-    expect(fails({ PORT: 'eighty' })).toThrow('Invalid setting PORT="eighty": expected an integer from 0 to 65535');
-    expect(fails({ RELIEF_WORKERS: '0' })).toThrow('Invalid setting RELIEF_WORKERS="0": expected an integer from 1 to 256');
-    expect(fails({ RELIEF_LOG_LEVEL: 'loud' })).toThrow(/^Invalid setting RELIEF_LOG_LEVEL="loud": expected one of fatal/);
-    expect(fails({ RELIEF_STRICT_PLUGINS: 'maybe' })).toThrow(/RELIEF_STRICT_PLUGINS="maybe": expected true\/false/);
+    expect(fails({ PORT: 'eighty' })).toThrow(
+      'Invalid setting PORT="eighty": expected an integer from 0 to 65535',
+    );
+    expect(fails({ RELIEF_WORKERS: '0' })).toThrow(
+      'Invalid setting RELIEF_WORKERS="0": expected an integer from 1 to 256',
+    );
+    expect(fails({ RELIEF_LOG_LEVEL: 'loud' })).toThrow(
+      /^Invalid setting RELIEF_LOG_LEVEL="loud": expected one of fatal/,
+    );
+    expect(fails({ RELIEF_STRICT_PLUGINS: 'maybe' })).toThrow(
+      /RELIEF_STRICT_PLUGINS="maybe": expected true\/false/,
+    );
     expect(fails({ RELIEF_PUBLIC_URL: 'ftp://x' })).toThrow(/RELIEF_PUBLIC_URL/);
-    expect(fails({ RELIEF_CONFIG: '/does/not/exist.yaml' })).toThrow('Cannot read RELIEF_CONFIG=/does/not/exist.yaml: ENOENT');
+    expect(fails({ RELIEF_CONFIG: '/does/not/exist.yaml' })).toThrow(
+      'Cannot read RELIEF_CONFIG=/does/not/exist.yaml: ENOENT',
+    );
     const dir = await mkdtemp(join(tmpdir(), 'relief-config-'));
     const file = join(dir, 'bad.yaml');
     await writeFile(file, 'prot: 80\n');

@@ -21,11 +21,17 @@ describe('FilterChain', () => {
   it('validates filters and priorities with exact messages', () => {
     const chain = new FilterChain();
     expect(() => chain.register({})).toThrow(TypeError);
-    expect(() => chain.register({})).toThrow('A filter must define at least one of requestReady, sendResponse, responseComplete');
+    expect(() => chain.register({})).toThrow(
+      'A filter must define at least one of requestReady, sendResponse, responseComplete',
+    );
     expect(() => chain.register(null as never)).toThrow(TypeError);
-    expect(() => chain.register({ requestReady: 'x' as never })).toThrow('Filter requestReady must be a function');
+    expect(() => chain.register({ requestReady: 'x' as never })).toThrow(
+      'Filter requestReady must be a function',
+    );
     expect(() => chain.register({ requestReady: () => undefined }, 1.5)).toThrow(RangeError);
-    expect(() => chain.register({ requestReady: () => undefined }, Number.NaN)).toThrow('Filter priority must be an integer, got NaN');
+    expect(() => chain.register({ requestReady: () => undefined }, Number.NaN)).toThrow(
+      'Filter priority must be an integer, got NaN',
+    );
   });
 
   it('orders by ascending priority, then registration; removePlugin drops only that owner', () => {
@@ -69,7 +75,15 @@ describe('FilterChain', () => {
 
   it('wraps unexpected errors with the plugin and stage, passes ServiceExceptions through', async () => {
     const chain = new FilterChain();
-    chain.register({ requestReady: () => { throw new Error('sync'); } }, 0, 'broken');
+    chain.register(
+      {
+        requestReady: () => {
+          throw new Error('sync');
+        },
+      },
+      0,
+      'broken',
+    );
     expect(() => runStage(chain.requestReady!, 'requestReady', ctx)).toThrow(FilterError);
     try {
       runStage(chain.requestReady!, 'requestReady', ctx);
@@ -78,13 +92,27 @@ describe('FilterChain', () => {
       expect((error as FilterError).cause).toMatchObject({ message: 'sync' });
     }
     const asyncChain = new FilterChain();
-    asyncChain.register({ responseComplete: async () => { throw new Error('async'); } }, 0, 'later');
-    await expect(runStage(asyncChain.responseComplete!, 'responseComplete', ctx)).rejects.toMatchObject({
+    asyncChain.register(
+      {
+        responseComplete: async () => {
+          throw new Error('async');
+        },
+      },
+      0,
+      'later',
+    );
+    await expect(
+      runStage(asyncChain.responseComplete!, 'responseComplete', ctx),
+    ).rejects.toMatchObject({
       plugin: 'later',
       stage: 'responseComplete',
     });
     const ogc = new FilterChain();
-    ogc.register({ requestReady: () => { throw new ServiceException('LayerNotDefined', 'no'); } });
+    ogc.register({
+      requestReady: () => {
+        throw new ServiceException('LayerNotDefined', 'no');
+      },
+    });
     expect(() => runStage(ogc.requestReady!, 'requestReady', ctx)).toThrow(ServiceException);
   });
 });
