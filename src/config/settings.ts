@@ -36,6 +36,21 @@ const url = z
   .refine((u) => /^https?:\/\//.test(u), { error: 'expected an absolute http(s) URL' })
   .transform((u) => u.replace(/\/+$/, ''));
 
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** `7d`, `12h`, `30m`, `90s` or plain seconds → seconds. */
+const duration = z.preprocess(
+  (raw) => {
+    if (typeof raw === 'number') return raw;
+    const match = typeof raw === 'string' ? /^\s*(\d+)\s*([smhdw]?)\s*$/.exec(raw) : null;
+    return match ? Number(match[1]) * (DURATION_UNITS[match[2] || 's'] ?? 1) : raw;
+  },
+  z
+    .number({ error: 'expected a duration like 7d, 12h, 30m or 3600 (seconds)' })
+    .int({ error: 'expected a whole number of seconds' })
+    .min(60, { error: 'expected at least 60 seconds' }),
+);
+
 export const SETTINGS = {
   host: {
     env: 'HOST',
@@ -73,6 +88,18 @@ export const SETTINGS = {
     schema: integer(1, 256),
     default: availableParallelism(),
     description: 'Threads in the shared worker pool (default: number of cores)',
+  },
+  maxConcurrentTasks: {
+    env: 'RELIEF_MAX_CONCURRENT_TASKS',
+    schema: integer(1, 1024),
+    default: 4,
+    description: 'Background tasks running at once; the rest wait in priority order',
+  },
+  jobRetention: {
+    env: 'RELIEF_JOB_RETENTION',
+    schema: duration,
+    default: 7 * 86400,
+    description: 'How long finished jobs and their files are kept (7d, 12h, 30m or seconds)',
   },
   publicUrl: {
     env: 'RELIEF_PUBLIC_URL',

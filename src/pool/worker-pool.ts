@@ -4,8 +4,9 @@
  * code without a pool of their own. Worker modules are TypeScript: workers load them through
  * tsx, exactly as the main thread does.
  */
-import type { TransferListItem } from 'node:worker_threads';
+import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import type { PoolJob } from './pool-job.ts';
 
 export interface WorkerPoolOptions {
   threads: number;
@@ -16,7 +17,11 @@ export interface WorkerPoolOptions {
 export interface RunOptions {
   signal?: AbortSignal;
   transferList?: readonly TransferListItem[];
+  /** Receives what the worker function passes to `tools.progress(...)`, on the main thread. */
+  onProgress?: (value: unknown) => void;
 }
+
+const POOL_JOB = new URL('./pool-job.ts', import.meta.url).href;
 
 export interface WorkerPoolStats {
   threads: number;
@@ -59,15 +64,28 @@ export class WorkerPool {
     options: RunOptions = {},
   ): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('The worker pool is closed'));
-    const filename = typeof module === 'string' ? module : module.href;
-    return this.#piscina.run(input, {
-      filename,
+    const transferList: TransferListItem[] = [...(options.transferList ?? [])];
+    let channel: MessageChannel | undefined;
+    if (options.onProgress !== undefined) {
+      channel = new MessageChannel();
+      channel.port1.on('message', options.onProgress);
+      transferList.push(channel.port2);
+    }
+    const job: PoolJob = {
+      module: typeof module === 'string' ? module : module.href,
       name: exportName,
+      input,
+      port: channel?.port2,
+    };
+    const run = this.#piscina.run(job, {
+      filename: POOL_JOB,
       ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(options.transferList === undefined
-        ? {}
-        : { transferList: options.transferList as TransferListItem[] }),
+      ...(transferList.length === 0 ? {} : { transferList }),
     }) as Promise<T>;
+    if (channel === undefined) return run;
+    const port = channel.port1;
+    // Progress messages posted just before the result may still be queued: drain them first.
+    return run.finally(() => setImmediate(() => port.close()));
   }
 
   /** Proves workers start and load TypeScript; used at start-up and by /ready. */

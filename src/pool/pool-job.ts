@@ -1,0 +1,41 @@
+/**
+ * Every pool job runs through this one worker entry: it imports the job's module (cached per
+ * worker thread by the module loader) and calls the named export with the input and a progress
+ * reporter that posts to the main thread without blocking either side.
+ */
+import type { MessagePort } from 'node:worker_threads';
+
+export interface PoolJob {
+  module: string;
+  name: string;
+  input: unknown;
+  port: MessagePort | undefined;
+}
+
+/** What a worker function receives besides its input. */
+export interface WorkerTools {
+  /** Sends a progress value to the job's `onProgress` on the main thread; free when nobody listens. */
+  progress(value: unknown): void;
+}
+
+export type WorkerFunction<Input = unknown, Output = unknown> = (
+  input: Input,
+  tools: WorkerTools,
+) => Output | Promise<Output>;
+
+const silent: WorkerTools = { progress: () => undefined };
+
+export default async function runPoolJob({ module, name, input, port }: PoolJob): Promise<unknown> {
+  const exports = (await import(module)) as Record<string, unknown>;
+  const fn = exports[name];
+  if (typeof fn !== 'function') {
+    throw new TypeError(`Worker module ${module} has no exported function "${name}"`);
+  }
+  const tools: WorkerTools =
+    port === undefined ? silent : { progress: (value) => port.postMessage(value) };
+  try {
+    return await (fn as WorkerFunction)(input, tools);
+  } finally {
+    port?.close();
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * Job records in SQLite (better-sqlite3, WAL): every state change is written before it is
+ * announced, so a client that polls right after submitting always finds its job, and a restart
+ * loses nothing. Statements are prepared once; progress writes arrive already coalesced.
+ */
+import Database from 'better-sqlite3';
+import type { JobRecord, JobStatus } from './task-types.ts';
+
+interface Row {
+  id: string;
+  process_id: string;
+  input: string;
+  status: JobStatus;
+  priority: number;
+  group_name: string | null;
+  depends_on: string;
+  progress: number;
+  message: string;
+  created: string;
+  started: string | null;
+  finished: string | null;
+  updated: string;
+  attempts: number;
+  result: string | null;
+  error: string | null;
+  checkpoint: string | null;
+  sequence: number;
+}
+
+export interface JobQuery {
+  status?: readonly JobStatus[];
+  processId?: readonly string[];
+  limit: number;
+  offset: number;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS jobs (
+  sequence    INTEGER PRIMARY KEY AUTOINCREMENT,
+  id          TEXT NOT NULL UNIQUE,
+  process_id  TEXT NOT NULL,
+  input       TEXT NOT NULL,
+  status      TEXT NOT NULL,
+  priority    INTEGER NOT NULL DEFAULT 0,
+  group_name  TEXT,
+  depends_on  TEXT NOT NULL DEFAULT '[]',
+  progress    INTEGER NOT NULL DEFAULT 0,
+  message     TEXT NOT NULL DEFAULT '',
+  created     TEXT NOT NULL,
+  started     TEXT,
+  finished    TEXT,
+  updated     TEXT NOT NULL,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  result      TEXT,
+  error       TEXT,
+  checkpoint  TEXT
+);
+CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
+CREATE INDEX IF NOT EXISTS jobs_process ON jobs(process_id);
+CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(finished);
+`;
+
+export class JobStore {
+  readonly #db: Database.Database;
+  readonly #insert: Database.Statement;
+  readonly #get: Database.Statement<[string], Row>;
+  readonly #unfinished: Database.Statement<[], Row>;
+  readonly #expired: Database.Statement<[string], Row>;
+  readonly #delete: Database.Statement<[string]>;
+
+  constructor(file: string) {
+    this.#db = new Database(file);
+    this.#db.pragma('journal_mode = WAL');
+    // WAL + NORMAL: durable across process crashes, which is what job records need.
+    this.#db.pragma('synchronous = NORMAL');
+    this.#db.pragma('busy_timeout = 5000');
+    this.#db.exec(SCHEMA);
+    this.#insert = this.#db.prepare(
+      `INSERT INTO jobs (id, process_id, input, status, priority, group_name, depends_on, progress,
+        message, created, updated, attempts) VALUES (@id, @processId, @input, @status, @priority,
+        @group, @dependsOn, @progress, @message, @created, @updated, @attempts)`,
+    );
+    this.#get = this.#db.prepare('SELECT * FROM jobs WHERE id = ?');
+    this.#unfinished = this.#db.prepare(
+      `SELECT * FROM jobs WHERE status IN ('accepted', 'running') ORDER BY sequence`,
+    );
+    this.#expired = this.#db.prepare(
+      `SELECT * FROM jobs WHERE finished IS NOT NULL AND finished < ? ORDER BY sequence`,
+    );
+    this.#delete = this.#db.prepare('DELETE FROM jobs WHERE id = ?');
+  }
+
+  insert(job: Omit<JobRecord, 'sequence' | 'started' | 'finished' | 'result' | 'error' | 'checkpoint'>): JobRecord {
+    this.#insert.run({
+      ...job,
+      input: JSON.stringify(job.input ?? null),
+      dependsOn: JSON.stringify(job.dependsOn),
+    });
+    return this.get(job.id) as JobRecord;
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.#get.get(id);
+    return row === undefined ? undefined : fromRow(row);
+  }
+
+  /** Writes the given fields; `updated` is always set. */
+  update(id: string, fields: Partial<Omit<JobRecord, 'id' | 'sequence' | 'processId' | 'created'>>): void {
+    const columns: string[] = [];
+    const values: Record<string, unknown> = { id };
+    for (const [key, value] of Object.entries({ ...fields, updated: fields.updated ?? new Date().toISOString() })) {
+      const column = COLUMN[key as keyof typeof COLUMN];
+      if (column === undefined) continue;
+      columns.push(`${column} = @${key}`);
+      values[key] = JSON_COLUMNS.has(key) ? (value === undefined ? null : JSON.stringify(value)) : value;
+    }
+    // Statements are cached by SQL text inside better-sqlite3's prepare, but keep our own map
+    // so each distinct field set is prepared exactly once.
+    this.#prepared(`UPDATE jobs SET ${columns.join(', ')} WHERE id = @id`).run(values);
+  }
+
+  unfinished(): JobRecord[] {
+    return this.#unfinished.all().map(fromRow);
+  }
+
+  finishedBefore(isoTime: string): JobRecord[] {
+    return this.#expired.all(isoTime).map(fromRow);
+  }
+
+  delete(id: string): void {
+    this.#delete.run(id);
+  }
+
+  list(query: JobQuery): { jobs: JobRecord[]; total: number } {
+    const where: string[] = [];
+    const values: unknown[] = [];
+    if (query.status !== undefined && query.status.length > 0) {
+      where.push(`status IN (${query.status.map(() => '?').join(', ')})`);
+      values.push(...query.status);
+    }
+    if (query.processId !== undefined && query.processId.length > 0) {
+      where.push(`process_id IN (${query.processId.map(() => '?').join(', ')})`);
+      values.push(...query.processId);
+    }
+    const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
+    const total = (this.#prepared(`SELECT count(*) AS n FROM jobs ${clause}`).get(...values) as { n: number }).n;
+    const rows = this.#prepared(`SELECT * FROM jobs ${clause} ORDER BY sequence DESC LIMIT ? OFFSET ?`).all(
+      ...values,
+      query.limit,
+      query.offset,
+    ) as Row[];
+    return { jobs: rows.map(fromRow), total };
+  }
+
+  close(): void {
+    if (this.#db.open) this.#db.close();
+  }
+
+  readonly #statements = new Map<string, Database.Statement>();
+
+  #prepared(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+const COLUMN = {
+  status: 'status',
+  priority: 'priority',
+  group: 'group_name',
+  dependsOn: 'depends_on',
+  progress: 'progress',
+  message: 'message',
+  started: 'started',
+  finished: 'finished',
+  updated: 'updated',
+  attempts: 'attempts',
+  result: 'result',
+  error: 'error',
+  checkpoint: 'checkpoint',
+  input: 'input',
+} as const;
+
+const JSON_COLUMNS = new Set(['dependsOn', 'result', 'checkpoint', 'input']);
+
+function fromRow(row: Row): JobRecord {
+  return {
+    id: row.id,
+    processId: row.process_id,
+    input: JSON.parse(row.input) as unknown,
+    status: row.status,
+    priority: row.priority,
+    group: row.group_name,
+    dependsOn: JSON.parse(row.depends_on) as string[],
+    progress: row.progress,
+    message: row.message,
+    created: row.created,
+    started: row.started,
+    finished: row.finished,
+    updated: row.updated,
+    attempts: row.attempts,
+    result: row.result === null ? undefined : (JSON.parse(row.result) as unknown),
+    error: row.error,
+    checkpoint: row.checkpoint === null ? undefined : (JSON.parse(row.checkpoint) as unknown),
+    sequence: row.sequence,
+  };
+}

@@ -1,0 +1,424 @@
+/**
+ * The task manager: one scheduler for all background work of the core and the plugins.
+ *
+ * - At most `maxConcurrent` tasks run at once; the next is the highest priority whose
+ *   dependencies have all succeeded, FIFO within a priority.
+ * - Cancelling removes a queued task, or aborts a running one (its pool jobs are terminated);
+ *   tasks depending on a failed or dismissed one are dismissed in turn.
+ * - Every state change is written to the job store before it is announced.
+ * - After a restart, jobs that were queued or running resume (resumable types, with their last
+ *   checkpoint) or fail with a clear "interrupted" error.
+ */
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyBaseLogger } from 'fastify';
+import type { WorkerPool } from '../pool/worker-pool.ts';
+import type { JobStore } from './job-store.ts';
+import { ProgressCoalescer } from './progress-coalescer.ts';
+import { TaskCancelled, TaskFailure, TaskInterrupted, TaskSubmitError } from './task-errors.ts';
+import {
+  FINAL_STATUSES,
+  type JobRecord,
+  type SubmitOptions,
+  type TaskRunContext,
+  type TaskTypeDefinition,
+} from './task-types.ts';
+
+export interface TaskManagerOptions {
+  store: JobStore;
+  pool: WorkerPool;
+  log: FastifyBaseLogger;
+  maxConcurrent: number;
+  /** Root of the per-job folders. */
+  jobsDir: string;
+  /** Finished jobs older than this are removed with their files. */
+  retentionSeconds: number;
+  /** Smallest gap between two progress updates of one task (ms). */
+  progressIntervalMs?: number;
+}
+
+export type JobEvent = { type: 'status' | 'progress'; job: JobRecord };
+
+interface RunningTask {
+  controller: AbortController;
+  coalescer: ProgressCoalescer;
+  settled: Promise<void>;
+}
+
+const PROCESS_ID = /^[a-z][a-z0-9-]{0,62}$/;
+const MAX_GROUP_LENGTH = 100;
+
+export class TaskManager {
+  readonly #options: Required<TaskManagerOptions>;
+  readonly #types = new Map<string, { definition: TaskTypeDefinition; owner: string }>();
+  readonly #queue: JobRecord[] = [];
+  readonly #running = new Map<string, RunningTask>();
+  readonly #events = new EventEmitter();
+  #paused = false;
+  #closing = false;
+  #expiryTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: TaskManagerOptions) {
+    if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
+      throw new RangeError(`maxConcurrent must be a positive integer, got ${options.maxConcurrent}`);
+    }
+    this.#options = { progressIntervalMs: 100, ...options };
+    // One listener per SSE client or long-poll: many may watch at once.
+    this.#events.setMaxListeners(0);
+  }
+
+  // ---- task types -------------------------------------------------------------------------
+
+  registerType(definition: TaskTypeDefinition, owner = 'core'): void {
+    if (!PROCESS_ID.test(definition.id)) {
+      throw new TypeError(`Task type id must match ${PROCESS_ID}, got ${JSON.stringify(definition.id)}`);
+    }
+    const existing = this.#types.get(definition.id);
+    if (existing !== undefined) {
+      throw new Error(`Task type ${definition.id} is already registered by ${existing.owner}`);
+    }
+    if (typeof definition.run !== 'function') throw new TypeError(`Task type ${definition.id}: run must be a function`);
+    this.#types.set(definition.id, { definition: definition as TaskTypeDefinition, owner });
+  }
+
+  unregisterOwner(owner: string): void {
+    for (const [id, entry] of this.#types) if (entry.owner === owner) this.#types.delete(id);
+  }
+
+  type(id: string): TaskTypeDefinition | undefined {
+    return this.#types.get(id)?.definition;
+  }
+
+  types(): TaskTypeDefinition[] {
+    return [...this.#types.values()].map((e) => e.definition);
+  }
+
+  // ---- submitting and reading ---------------------------------------------------------------
+
+  /** Validates and records a task, then queues it. Nothing is stored if validation fails. */
+  submit(processId: string, input: unknown, options: SubmitOptions = {}): JobRecord {
+    if (this.#closing) throw new TaskSubmitError('shutting-down', 'The server is shutting down');
+    const type = this.type(processId);
+    if (type === undefined) throw new TaskSubmitError('no-such-process', `No process "${processId}"`);
+    const priority = options.priority ?? 0;
+    if (!Number.isInteger(priority) || Math.abs(priority) > 1000) {
+      throw new TaskSubmitError('invalid-option', 'priority must be an integer from -1000 to 1000', 'priority');
+    }
+    const group = options.group ?? null;
+    if (group !== null && (typeof group !== 'string' || group.length === 0 || group.length > MAX_GROUP_LENGTH)) {
+      throw new TaskSubmitError('invalid-option', `group must be a string of 1 to ${MAX_GROUP_LENGTH} characters`, 'group');
+    }
+    const dependsOn = [...new Set(options.dependsOn ?? [])];
+    for (const upstream of dependsOn) {
+      const job = this.#options.store.get(upstream);
+      if (job === undefined) throw new TaskSubmitError('invalid-option', `No job "${upstream}" to depend on`, 'dependsOn');
+      if (job.status === 'failed' || job.status === 'dismissed') {
+        throw new TaskSubmitError('invalid-option', `Job ${upstream} has ${job.status}; nothing can depend on it`, 'dependsOn');
+      }
+    }
+    const parsed = type.inputSchema.safeParse(input);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? issue.path.join('.') : undefined;
+      throw new TaskSubmitError('invalid-input', `${where === undefined ? '' : `${where}: `}${issue?.message ?? 'invalid input'}`, where);
+    }
+    const now = new Date().toISOString();
+    const job = this.#options.store.insert({
+      id: randomUUID(),
+      processId,
+      input: parsed.data,
+      status: 'accepted',
+      priority,
+      group,
+      dependsOn,
+      progress: 0,
+      message: dependsOn.length > 0 ? 'Waiting for upstream jobs' : 'Queued',
+      created: now,
+      updated: now,
+      attempts: 0,
+    });
+    this.#queue.push(job);
+    this.#announce('status', job);
+    this.#schedule();
+    // Scheduling may already have started it: answer with the state as recorded now.
+    return this.get(job.id) ?? job;
+  }
+
+  get(id: string): JobRecord | undefined {
+    return this.#options.store.get(id);
+  }
+
+  list(query: Parameters<JobStore['list']>[0]): ReturnType<JobStore['list']> {
+    return this.#options.store.list(query);
+  }
+
+  /** Calls `listener` for every status and progress change of a job; returns the unsubscribe. */
+  subscribe(jobId: string, listener: (event: JobEvent) => void): () => void {
+    this.#events.on(jobId, listener);
+    return () => this.#events.off(jobId, listener);
+  }
+
+  /** Resolves with the job as soon as it is final, or as it is when `timeoutMs` runs out. */
+  waitForFinal(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | undefined> {
+    const current = this.get(jobId);
+    if (current === undefined || FINAL_STATUSES.has(current.status) || timeoutMs <= 0) {
+      return Promise.resolve(current);
+    }
+    return new Promise((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        signal?.removeEventListener('abort', finish);
+        resolve(this.get(jobId));
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      const unsubscribe = this.subscribe(jobId, (event) => {
+        if (FINAL_STATUSES.has(event.job.status)) finish();
+      });
+      signal?.addEventListener('abort', finish, { once: true });
+    });
+  }
+
+  // ---- control --------------------------------------------------------------------------------
+
+  /** Dismisses a queued or running job; returns the job, or undefined if there is none. */
+  cancel(id: string, reason = 'Dismissed by request'): JobRecord | undefined {
+    const job = this.get(id);
+    if (job === undefined || FINAL_STATUSES.has(job.status)) return job;
+    const queued = this.#queue.findIndex((j) => j.id === id);
+    if (queued !== -1) this.#queue.splice(queued, 1);
+    const running = this.#running.get(id);
+    if (running !== undefined) {
+      running.coalescer.close();
+      running.controller.abort(new TaskCancelled(reason));
+    }
+    const dismissed = this.#finish(id, { status: 'dismissed', message: reason, error: reason });
+    this.#cascade(id, 'dismissed');
+    this.#schedule();
+    return dismissed;
+  }
+
+  /** Dismisses every queued and running job of a group; returns how many. */
+  cancelGroup(group: string): number {
+    const ids = [
+      ...this.#queue.filter((j) => j.group === group).map((j) => j.id),
+      ...[...this.#running.keys()].filter((id) => this.get(id)?.group === group),
+    ];
+    for (const id of ids) this.cancel(id, `Group ${group} was dismissed`);
+    return ids.length;
+  }
+
+  /** Removes a finished job and its files. */
+  async remove(id: string): Promise<JobRecord | undefined> {
+    const job = this.get(id);
+    if (job === undefined) return undefined;
+    if (!FINAL_STATUSES.has(job.status)) throw new Error(`Job ${id} is ${job.status}; cancel it first`);
+    this.#options.store.delete(id);
+    await this.#removeFiles(job);
+    return job;
+  }
+
+  /** Stops starting tasks; running ones carry on. */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#schedule();
+  }
+
+  get paused(): boolean {
+    return this.#paused;
+  }
+
+  get stats(): { queued: number; running: number; paused: boolean; types: number } {
+    return { queued: this.#queue.length, running: this.#running.size, paused: this.#paused, types: this.#types.size };
+  }
+
+  // ---- lifecycle ------------------------------------------------------------------------------
+
+  /**
+   * Picks up jobs a previous process left queued or running, then starts the expiry sweep.
+   * Call once plugins have registered their task types.
+   */
+  async start(): Promise<void> {
+    for (const job of this.#options.store.unfinished()) {
+      const type = this.type(job.processId);
+      if (type === undefined) {
+        this.#finish(job.id, { status: 'failed', message: 'Interrupted', error: `Process "${job.processId}" is no longer available` });
+      } else if (type.resumable) {
+        this.#options.store.update(job.id, { status: 'accepted', message: 'Resuming after a restart' });
+        this.#queue.push({ ...job, status: 'accepted' });
+      } else {
+        this.#finish(job.id, {
+          status: 'failed',
+          message: 'Interrupted',
+          error: 'The job was interrupted by a server restart and cannot resume; submit it again',
+        });
+        this.#cascade(job.id, 'failed');
+      }
+    }
+    await this.expire();
+    const every = Math.min(3600, Math.max(60, this.#options.retentionSeconds / 10)) * 1000;
+    this.#expiryTimer = setInterval(() => void this.expire(), every);
+    this.#expiryTimer.unref();
+    this.#schedule();
+  }
+
+  /** Removes finished jobs older than the retention, with their files. */
+  async expire(now = Date.now()): Promise<number> {
+    const cutoff = new Date(now - this.#options.retentionSeconds * 1000).toISOString();
+    const expired = this.#options.store.finishedBefore(cutoff);
+    for (const job of expired) {
+      this.#options.store.delete(job.id);
+      await this.#removeFiles(job);
+    }
+    if (expired.length > 0) this.#options.log.info({ count: expired.length }, 'expired finished jobs');
+    return expired.length;
+  }
+
+  /**
+   * Stops taking work and gives running tasks `timeoutMs` to stop. Their records stay as they
+   * are, so the next start resumes or fails them like after a crash.
+   */
+  async shutdown(timeoutMs: number): Promise<void> {
+    this.#closing = true;
+    clearInterval(this.#expiryTimer);
+    const running = [...this.#running.values()];
+    for (const task of running) task.controller.abort(new TaskInterrupted('The server is shutting down'));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled(running.map((t) => t.settled)),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const task of running) task.coalescer.close();
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  #schedule(): void {
+    while (!this.#paused && !this.#closing && this.#running.size < this.#options.maxConcurrent) {
+      const next = this.#nextRunnable();
+      if (next === undefined) return;
+      this.#queue.splice(this.#queue.indexOf(next), 1);
+      this.#start(next);
+    }
+  }
+
+  #nextRunnable(): JobRecord | undefined {
+    let best: JobRecord | undefined;
+    for (const job of this.#queue) {
+      if (!this.#dependenciesMet(job)) continue;
+      if (best === undefined || job.priority > best.priority || (job.priority === best.priority && job.sequence < best.sequence)) {
+        best = job;
+      }
+    }
+    return best;
+  }
+
+  #dependenciesMet(job: JobRecord): boolean {
+    return job.dependsOn.every((id) => this.get(id)?.status === 'successful');
+  }
+
+  #start(queued: JobRecord): void {
+    const { store, log } = this.#options;
+    const type = this.type(queued.processId) as TaskTypeDefinition;
+    const job = this.get(queued.id) as JobRecord;
+    const started = new Date().toISOString();
+    store.update(job.id, { status: 'running', started: job.started ?? started, attempts: job.attempts + 1, message: 'Running' });
+    const controller = new AbortController();
+    const coalescer = new ProgressCoalescer(this.#options.progressIntervalMs, (update) => {
+      if (this.get(job.id)?.status !== 'running') return;
+      store.update(job.id, update);
+      this.#announce('progress', this.get(job.id) as JobRecord);
+    });
+    const jobLog = log.child({ jobId: job.id, process: job.processId });
+    const workDir = join(this.#options.jobsDir, job.id);
+    const dependencies = Object.fromEntries(job.dependsOn.map((id) => [id, this.get(id)?.result]));
+    const context: TaskRunContext = {
+      jobId: job.id,
+      signal: controller.signal,
+      log: jobLog,
+      dependencies,
+      workDir,
+      checkpoint: job.checkpoint,
+      progress: (percent, message) => coalescer.report(percent, message ?? ''),
+      saveCheckpoint: (state) => {
+        if (!controller.signal.aborted) store.update(job.id, { checkpoint: state });
+      },
+      runOnPool: (module, exportName, input, options) =>
+        this.#options.pool.run(module, exportName, input, { ...options, signal: controller.signal }),
+    };
+    this.#announce('status', this.get(job.id) as JobRecord);
+    jobLog.info({ attempt: job.attempts + 1 }, 'task started');
+    const settled = Promise.resolve()
+      .then(() => mkdir(workDir, { recursive: true }))
+      .then(() => type.run(job.input, context))
+      .then(
+        (result) => {
+          coalescer.close();
+          if (controller.signal.aborted) return;
+          this.#finish(job.id, { status: 'successful', progress: 100, message: 'Completed', result: result ?? null });
+          jobLog.info('task successful');
+        },
+        (error: unknown) => {
+          coalescer.close();
+          const reason: unknown = controller.signal.reason;
+          if (reason instanceof TaskInterrupted) {
+            jobLog.info('task interrupted by shutdown; it resumes on restart');
+            return;
+          }
+          if (reason instanceof TaskCancelled) {
+            jobLog.info({ reason: reason.message }, 'task dismissed');
+            return;
+          }
+          const clientMessage =
+            error instanceof TaskFailure
+              ? error.message
+              : `${type.title} failed because of an internal error; the server log has the details (job ${job.id})`;
+          jobLog.error({ err: error }, 'task failed');
+          this.#finish(job.id, { status: 'failed', message: clientMessage, error: clientMessage });
+          this.#cascade(job.id, 'failed');
+        },
+      )
+      .finally(() => {
+        this.#running.delete(job.id);
+        this.#schedule();
+      });
+    this.#running.set(job.id, { controller, coalescer, settled });
+  }
+
+  #finish(id: string, fields: Partial<JobRecord> & Pick<JobRecord, 'status'>): JobRecord {
+    const now = new Date().toISOString();
+    this.#options.store.update(id, { ...fields, finished: now, updated: now });
+    const job = this.get(id) as JobRecord;
+    this.#announce('status', job);
+    return job;
+  }
+
+  /** Dismisses every job still waiting on `upstream`, and their own dependants. */
+  #cascade(upstream: string, outcome: 'failed' | 'dismissed'): void {
+    for (const job of [...this.#queue]) {
+      if (job.dependsOn.includes(upstream)) this.cancel(job.id, `Upstream job ${upstream} ${outcome}`);
+    }
+  }
+
+  #announce(type: JobEvent['type'], job: JobRecord): void {
+    this.#events.emit(job.id, { type, job });
+  }
+
+  async #removeFiles(job: JobRecord): Promise<void> {
+    await rm(join(this.#options.jobsDir, job.id), { recursive: true, force: true });
+    try {
+      await this.type(job.processId)?.cleanup?.(job.id, job.result);
+    } catch (error) {
+      this.#options.log.error({ err: error, jobId: job.id }, 'task cleanup failed');
+    }
+  }
+}

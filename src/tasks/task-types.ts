@@ -1,0 +1,91 @@
+/**
+ * The vocabulary of background work. A plugin registers a task type (an OGC API – Processes
+ * process) and submits tasks of it; each task is persisted as a job record.
+ */
+import type { FastifyBaseLogger } from 'fastify';
+import type { ZodType } from 'zod';
+import type { RunOptions } from '../pool/worker-pool.ts';
+
+/** OGC API – Processes 1.0 status codes (statusCode.yaml), spelled as the standard spells them. */
+export type JobStatus = 'accepted' | 'running' | 'successful' | 'failed' | 'dismissed';
+
+export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['successful', 'failed', 'dismissed']);
+
+export type JobControlOption = 'async-execute' | 'sync-execute' | 'dismiss';
+
+/** OGC API – Processes description of one input or output: a title and a JSON schema. */
+export interface ParameterDescription {
+  title: string;
+  description?: string;
+  schema: Record<string, unknown>;
+  minOccurs?: number;
+  maxOccurs?: number | 'unbounded';
+}
+
+export interface TaskRunContext<Checkpoint = unknown> {
+  readonly jobId: string;
+  /** Fires when the task is cancelled (or the server shuts down): stop promptly. */
+  readonly signal: AbortSignal;
+  readonly log: FastifyBaseLogger;
+  /** Results of the tasks this one depends on, by job id. */
+  readonly dependencies: Readonly<Record<string, unknown>>;
+  /** The job's own folder for files; it is removed with the job. Created on first use. */
+  readonly workDir: string;
+  /** The last checkpoint saved by an earlier attempt (after a restart), if any. */
+  readonly checkpoint: Checkpoint | undefined;
+  /** Reports progress 0–100 and a short message; coalesced, so call it as often as you like. */
+  progress(percent: number, message?: string): void;
+  /** Saves resumable state; a resumed attempt receives it as `checkpoint`. */
+  saveCheckpoint(state: Checkpoint): void;
+  /** Runs a job on the shared pool, aborted with this task's signal. */
+  runOnPool<T>(module: URL | string, exportName: string, input: unknown, options?: Omit<RunOptions, 'signal'>): Promise<T>;
+}
+
+export interface TaskTypeDefinition<Input = unknown, Result = unknown, Checkpoint = unknown> {
+  /** The process id: lower-case, digits and dashes, e.g. `elevation-tiles`. */
+  readonly id: string;
+  readonly title: string;
+  readonly description?: string;
+  readonly version: string;
+  /** Validates (and may transform) the execute request's `inputs`; failures are 400s. */
+  readonly inputSchema: ZodType<Input>;
+  /** Process description of the inputs, as OGC API – Processes publishes it. */
+  readonly inputs: Readonly<Record<string, ParameterDescription>>;
+  readonly outputs: Readonly<Record<string, ParameterDescription>>;
+  /** `sync-execute` lets clients wait for the result in the execute request itself. */
+  readonly jobControlOptions?: readonly JobControlOption[];
+  /** Whether a job interrupted by a restart may run again (with its checkpoint). */
+  readonly resumable: boolean;
+  run(input: Input, context: TaskRunContext<Checkpoint>): Promise<Result>;
+  /** Called when a finished job of this type is removed (expiry or DELETE). */
+  cleanup?(jobId: string, result: Result | undefined): void | Promise<void>;
+}
+
+export interface JobRecord {
+  id: string;
+  processId: string;
+  input: unknown;
+  status: JobStatus;
+  priority: number;
+  group: string | null;
+  dependsOn: string[];
+  progress: number;
+  message: string;
+  created: string;
+  started: string | null;
+  finished: string | null;
+  updated: string;
+  attempts: number;
+  result: unknown;
+  /** The message shown to clients for a failed or dismissed job. */
+  error: string | null;
+  checkpoint: unknown;
+  /** Insertion order, for FIFO within a priority. */
+  sequence: number;
+}
+
+export interface SubmitOptions {
+  priority?: number;
+  group?: string;
+  dependsOn?: readonly string[];
+}
