@@ -2,11 +2,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { PluginRecord } from '../plugins/plugin-record.ts';
+import type { TaskManager } from '../tasks/task-manager.ts';
 
 export interface HealthState {
   pluginsLoaded: boolean;
   plugins: () => readonly PluginRecord[];
   pool: WorkerPool;
+  tasks: TaskManager;
   startedAt: Date;
   version: string;
 }
@@ -32,6 +34,7 @@ export function registerHealthRoutes(app: FastifyInstance, state: HealthState): 
           failed: plugins.filter((p) => p.status === 'failed').length,
         },
         pool: { status: poolUp ? 'up' : 'closed', ...state.pool.stats },
+        tasks: state.tasks.stats,
       },
     };
   });

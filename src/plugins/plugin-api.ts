@@ -7,6 +7,8 @@ import type { ZodType } from 'zod';
 import type { ServerFilter } from '../filters/server-filter.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
+import type { TaskManager } from '../tasks/task-manager.ts';
+import type { TaskTypeDefinition } from '../tasks/task-types.ts';
 
 export interface PluginApi<Config = Record<string, unknown>> {
   readonly name: string;
@@ -28,6 +30,13 @@ export interface PluginApi<Config = Record<string, unknown>> {
    * (default `/<plugin name>`; `''` mounts at the root). The filters run for them as for any route.
    */
   registerRoutes(routes: FastifyPluginAsync, options?: { prefix?: string }): void;
+  /**
+   * Adds a background task type, published as an OGC API – Processes process
+   * (`/processes/<id>`); its tasks run on the shared task manager.
+   */
+  registerTaskType<Input, Result, Checkpoint>(type: TaskTypeDefinition<Input, Result, Checkpoint>): void;
+  /** The server's task manager: submit, read, watch and cancel jobs. */
+  readonly tasks: Pick<TaskManager, 'submit' | 'get' | 'cancel' | 'cancelGroup' | 'subscribe' | 'waitForFinal'>;
   /** Called on shutdown, after the server stopped taking requests, in reverse load order. */
   onClose(hook: () => void | Promise<void>): void;
 }

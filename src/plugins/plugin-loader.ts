@@ -14,6 +14,8 @@ import type { ServerFilter } from '../filters/server-filter.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
 import type { ServiceRegistry } from '../services/service-registry.ts';
+import type { TaskManager } from '../tasks/task-manager.ts';
+import type { TaskTypeDefinition } from '../tasks/task-types.ts';
 import { RELIEF_VERSION } from '../server/version.ts';
 import type { PluginApi, ReliefPlugin } from './plugin-api.ts';
 import {
@@ -31,6 +33,7 @@ export interface PluginLoaderOptions {
   chain: FilterChain;
   registry: ServiceRegistry;
   pool: WorkerPool;
+  tasks: TaskManager;
   log: FastifyBaseLogger;
   pluginsPath: readonly string[];
   dataDir: string;
@@ -51,6 +54,7 @@ class PluginLoadError extends Error {
 interface Staged {
   filters: Array<{ filter: ServerFilter; priority: number }>;
   services: OwsServiceDefinition[];
+  taskTypes: TaskTypeDefinition[];
   routes: Array<{ routes: FastifyPluginAsync; prefix: string }>;
   closeHooks: Array<() => void | Promise<void>>;
 }
@@ -69,6 +73,7 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
       error: null,
       filters: 0,
       services: [],
+      processes: [],
       routePrefixes: [],
     };
     records.push(record);
@@ -110,6 +115,7 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
         // Only what this plugin committed is rolled back: never a same-named plugin's.
         options.chain.removePlugin(record.name);
         options.registry.unregisterOwner(record.name);
+        options.tasks.unregisterOwner(record.name);
       }
       options.log.error(
         { plugin: record.name, folder, err: error },
@@ -201,7 +207,7 @@ async function registerPlugin(
     }
     config = parsed.data;
   }
-  const staged: Staged = { filters: [], services: [], routes: [], closeHooks: [] };
+  const staged: Staged = { filters: [], services: [], taskTypes: [], routes: [], closeHooks: [] };
   let open = true;
   const whileOpen = (what: string) => {
     if (!open) throw new Error(`${what} must be called while the plugin registers, not later`);
@@ -223,6 +229,11 @@ async function registerPlugin(
       whileOpen('registerService');
       staged.services.push(service);
     },
+    registerTaskType(type) {
+      whileOpen('registerTaskType');
+      staged.taskTypes.push(type as TaskTypeDefinition);
+    },
+    tasks: options.tasks,
     registerRoutes(routes, routeOptions) {
       whileOpen('registerRoutes');
       if (typeof routes !== 'function')
@@ -271,6 +282,10 @@ async function commit(
   for (const service of staged.services) {
     options.registry.register(service, name);
     record.services.push(service.name);
+  }
+  for (const type of staged.taskTypes) {
+    options.tasks.registerType(type, name);
+    record.processes.push(type.id);
   }
   for (const { routes, prefix } of staged.routes) {
     // A route clash (or any error inside the scope) is caught by `after` instead of failing the

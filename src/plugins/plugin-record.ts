@@ -10,5 +10,7 @@ export interface PluginRecord {
   error: string | null;
   filters: number;
   services: string[];
+  /** Task types, published as OGC API – Processes processes. */
+  processes: string[];
   routePrefixes: string[];
 }

@@ -8,7 +8,7 @@ export function registerPluginRoutes(
 ): void {
   app.get('/plugins', async () => ({
     plugins: records().map(
-      ({ name, version, description, status, error, filters, services, routePrefixes }) => ({
+      ({ name, version, description, status, error, filters, services, processes, routePrefixes }) => ({
         name,
         version,
         description,
@@ -16,6 +16,7 @@ export function registerPluginRoutes(
         error,
         filters,
         services,
+        processes,
         routes: routePrefixes,
       }),
     ),

@@ -3,6 +3,7 @@
  * worker thread by the module loader) and calls the named export with the input and a progress
  * reporter that posts to the main thread without blocking either side.
  */
+import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 
 export interface PoolJob {
@@ -25,8 +26,21 @@ export type WorkerFunction<Input = unknown, Output = unknown> = (
 
 const silent: WorkerTools = { progress: () => undefined };
 
+/**
+ * piscina loads this file with require(), so tsx compiles it (and what it loads) as CommonJS.
+ * On Node 20, tsx's ESM hooks are not active in worker threads, so a dynamic import() of a .ts
+ * module would fail there; require() goes through tsx's CommonJS hook on every Node version.
+ */
+function load(module: string): Promise<Record<string, unknown>> {
+  if (typeof require === 'function') {
+    const path = module.startsWith('file:') ? fileURLToPath(module) : module;
+    return Promise.resolve(require(path) as Record<string, unknown>);
+  }
+  return import(module) as Promise<Record<string, unknown>>;
+}
+
 export default async function runPoolJob({ module, name, input, port }: PoolJob): Promise<unknown> {
-  const exports = (await import(module)) as Record<string, unknown>;
+  const exports = await load(module);
   const fn = exports[name];
   if (typeof fn !== 'function') {
     throw new TypeError(`Worker module ${module} has no exported function "${name}"`);

@@ -4,11 +4,16 @@
  * listen; `main.ts` does, and tests use `app.inject` or supertest on `app.server`.
  */
 import { mkdir } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { registerLandingRoutes } from '../api/landing-routes.ts';
+import { registerOpenApi } from '../api/openapi.ts';
+import { registerConformanceRoutes } from '../api/processes/conformance-routes.ts';
+import { registerJobsRoutes } from '../api/processes/jobs-routes.ts';
+import { registerProcessesRoutes } from '../api/processes/processes-routes.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { FilterChain } from '../filters/filter-chain.ts';
 import { registerHealthRoutes } from '../health/health-routes.ts';
@@ -20,6 +25,8 @@ import { installRequestLoop, type ContextAccessor } from '../request-loop/instal
 import { registerCoreServices } from '../services/core-services.ts';
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
+import { JobStore } from '../tasks/job-store.ts';
+import { TaskManager } from '../tasks/task-manager.ts';
 import { loggerOptions, requestId } from './logger.ts';
 import { RELIEF_VERSION } from './version.ts';
 
@@ -35,6 +42,7 @@ export interface ReliefServer {
   chain: FilterChain;
   registry: ServiceRegistry;
   pool: WorkerPool;
+  tasks: TaskManager;
   contextOf: ContextAccessor;
   plugins: readonly PluginRecord[];
 }
@@ -76,15 +84,37 @@ export async function createServer(
 
   const ownsPool = options.pool === undefined;
   const pool = options.pool ?? new WorkerPool({ threads: settings.workers });
+  const cleanup: Array<() => unknown> = [];
+  if (ownsPool) cleanup.push(() => pool.close());
+  const fail = async (error: unknown): Promise<never> => {
+    for (const step of cleanup.reverse()) await step();
+    throw error;
+  };
   try {
     await pool.check();
   } catch (error) {
-    if (ownsPool) await pool.close();
-    throw new Error(`The worker pool could not start: ${(error as Error).message}`, {
-      cause: error,
-    });
+    return fail(new Error(`The worker pool could not start: ${(error as Error).message}`, { cause: error }));
   }
 
+  const dataDir = resolve(settings.dataDir);
+  await mkdir(dataDir, { recursive: true });
+  let store: JobStore;
+  try {
+    store = new JobStore(join(dataDir, 'relief.db'));
+  } catch (error) {
+    return fail(new Error(`The job database in ${dataDir} cannot be opened: ${(error as Error).message}`, { cause: error }));
+  }
+  cleanup.push(() => store.close());
+  const tasks = new TaskManager({
+    store,
+    pool,
+    log: app.log.child({ component: 'tasks' }),
+    maxConcurrent: settings.maxConcurrentTasks,
+    jobsDir: join(dataDir, 'jobs'),
+    retentionSeconds: settings.jobRetention,
+  });
+
+  await registerOpenApi(app);
   registerCoreServices(registry);
   registerOwsRoutes(app, { registry, contextOf, publicUrl: settings.publicUrl });
 
@@ -92,34 +122,42 @@ export async function createServer(
     pluginsLoaded: false,
     plugins: (): readonly PluginRecord[] => loaded.records,
     pool,
+    tasks,
     startedAt: new Date(),
     version: RELIEF_VERSION,
   };
   let loaded: LoadedPlugins = { records: [], closeHooks: [] };
   registerHealthRoutes(app, health);
   registerPluginRoutes(app, () => loaded.records);
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: ['index.html'] });
+  registerLandingRoutes(app, settings.publicUrl);
+  registerConformanceRoutes(app);
+  registerProcessesRoutes(app, { tasks, publicUrl: settings.publicUrl });
+  registerJobsRoutes(app, { tasks, publicUrl: settings.publicUrl });
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: false });
 
-  await mkdir(resolve(settings.dataDir), { recursive: true });
   try {
     loaded = await loadPlugins({
       app,
       chain,
       registry,
       pool,
+      tasks,
       log: app.log,
       pluginsPath: settings.pluginsPath,
       dataDir: settings.dataDir,
       pluginConfig: config.pluginConfig,
       strict: settings.strictPlugins,
     });
+    // Only now are all task types known, so interrupted jobs can be resumed or failed.
+    await tasks.start();
   } catch (error) {
-    if (ownsPool) await pool.close();
-    throw error;
+    return fail(error);
   }
   health.pluginsLoaded = true;
 
   app.addHook('onClose', async () => {
+    // Running tasks get the shutdown bound to stop; they resume at the next start.
+    await tasks.shutdown(settings.shutdownTimeout * 1000);
     for (const { plugin, hook } of loaded.closeHooks) {
       try {
         await hook();
@@ -127,8 +165,8 @@ export async function createServer(
         app.log.error({ plugin, err: error }, 'plugin close hook failed');
       }
     }
-    if (ownsPool) await pool.close();
+    for (const step of cleanup.reverse()) await step();
   });
 
-  return { app, chain, registry, pool, contextOf, plugins: loaded.records };
+  return { app, chain, registry, pool, tasks, contextOf, plugins: loaded.records };
 }

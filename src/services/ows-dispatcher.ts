@@ -7,6 +7,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ServiceException } from '../errors/service-exception.ts';
 import type { RequestContext } from '../request-loop/request-context.ts';
+import { publicBaseUrl } from '../server/public-url.ts';
 import type { ContextAccessor } from '../request-loop/install-request-loop.ts';
 import type { OwsResult } from './ows-service.ts';
 import type { ServiceRegistry } from './service-registry.ts';
@@ -91,6 +92,19 @@ async function dispatch(
       'REQUEST',
     );
   }
+  const requestedVersion = parameters.get('VERSION');
+  ctx.version = requestedVersion;
+  // VERSION is checked before the operation is looked up: it is mandatory for every operation
+  // but GetCapabilities, whether or not this server implements that operation (as MapServer
+  // does), so a GetMap without VERSION is a MissingParameterValue even before GetMap exists.
+  const version =
+    operationName.toUpperCase() === 'GETCAPABILITIES'
+      ? negotiateCapabilitiesVersion(service.versions, {
+          acceptVersions: parameters.get('ACCEPTVERSIONS'),
+          version: requestedVersion,
+        })
+      : requireSupportedVersion(service.versions, requestedVersion);
+  ctx.version = version;
   const operation = service.operation(operationName);
   if (operation === undefined) {
     throw new ServiceException(
@@ -100,16 +114,6 @@ async function dispatch(
     );
   }
   ctx.operation = operation.name;
-  const requestedVersion = parameters.get('VERSION');
-  ctx.version = requestedVersion;
-  const version =
-    operation.name === 'GetCapabilities'
-      ? negotiateCapabilitiesVersion(service.versions, {
-          acceptVersions: parameters.get('ACCEPTVERSIONS'),
-          version: requestedVersion,
-        })
-      : requireSupportedVersion(service.versions, requestedVersion);
-  ctx.version = version;
-  const base = options.publicUrl ?? `${request.protocol}://${request.host}`;
+  const base = publicBaseUrl(request, options.publicUrl);
   return operation.handler({ ctx, parameters, version, endpoint: `${base}${path}` });
 }
