@@ -78,7 +78,8 @@ export function renderExceptionReport(
       const { ns, schema } = OWS_NAMESPACES[format.owsVersion];
       const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele(ns, 'ows:ExceptionReport', {
         version: format.reportVersion,
-        'xml:lang': 'en',
+        // OWS 1.0 declares a plain `language` attribute; xml:lang is only allowed from OWS 1.1.
+        ...(format.owsVersion === '1.0.0' ? { language: 'en' } : { 'xml:lang': 'en' }),
         'xmlns:xsi': XSI_NS,
         'xsi:schemaLocation': `${ns} ${schema}`,
       });

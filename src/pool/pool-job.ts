@@ -34,6 +34,7 @@ const silent: WorkerTools = { progress: () => undefined };
 function load(module: string): Promise<Record<string, unknown>> {
   if (typeof require === 'function') {
     const path = module.startsWith('file:') ? fileURLToPath(module) : module;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the comment above
     return Promise.resolve(require(path) as Record<string, unknown>);
   }
   return import(module) as Promise<Record<string, unknown>>;
