@@ -6,26 +6,69 @@ import type { FastifyInstance } from 'fastify';
 import { publicBaseUrl } from '../server/public-url.ts';
 
 export function registerLandingRoutes(app: FastifyInstance, publicUrl: string | undefined): void {
-  app.get('/', { schema: { summary: 'Landing page (HTML, or JSON with ?f=json)', tags: ['Capabilities'] } }, async (request, reply) => {
-    const { f } = request.query as { f?: string };
-    const accept = request.headers.accept ?? '';
-    const wantsJson = f === 'json' || (f === undefined && /application\/json/.test(accept) && !/text\/html/.test(accept));
-    if (!wantsJson) return reply.sendFile('index.html');
-    const base = publicBaseUrl(request, publicUrl);
-    return {
-      title: 'Relief',
-      description: 'A plugin-extensible map server: OGC WMS, WCS, WFS and OGC API – Processes',
-      links: [
-        { href: `${base}/?f=json`, rel: 'self', type: 'application/json', title: 'This document' },
-        { href: `${base}/`, rel: 'alternate', type: 'text/html', title: 'This page as HTML' },
-        { href: `${base}/api`, rel: 'service-desc', type: 'application/vnd.oai.openapi+json;version=3.0', title: 'OpenAPI' },
-        { href: `${base}/conformance`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/conformance', type: 'application/json' },
-        { href: `${base}/processes`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/processes', type: 'application/json' },
-        { href: `${base}/jobs`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/job-list', type: 'application/json' },
-        { href: `${base}/ows?SERVICE=WMS&REQUEST=GetCapabilities`, rel: 'service', type: 'text/xml', title: 'WMS' },
-        { href: `${base}/ows?SERVICE=WCS&REQUEST=GetCapabilities`, rel: 'service', type: 'application/xml', title: 'WCS' },
-        { href: `${base}/ows?SERVICE=WFS&REQUEST=GetCapabilities`, rel: 'service', type: 'application/xml', title: 'WFS' },
-      ],
-    };
-  });
+  app.get(
+    '/',
+    { schema: { summary: 'Landing page (HTML, or JSON with ?f=json)', tags: ['Capabilities'] } },
+    async (request, reply) => {
+      const { f } = request.query as { f?: string };
+      const accept = request.headers.accept ?? '';
+      const wantsJson =
+        f === 'json' ||
+        (f === undefined && /application\/json/.test(accept) && !/text\/html/.test(accept));
+      if (!wantsJson) return reply.sendFile('index.html');
+      const base = publicBaseUrl(request, publicUrl);
+      return {
+        title: 'Relief',
+        description: 'A plugin-extensible map server: OGC WMS, WCS, WFS and OGC API – Processes',
+        links: [
+          {
+            href: `${base}/?f=json`,
+            rel: 'self',
+            type: 'application/json',
+            title: 'This document',
+          },
+          { href: `${base}/`, rel: 'alternate', type: 'text/html', title: 'This page as HTML' },
+          {
+            href: `${base}/api`,
+            rel: 'service-desc',
+            type: 'application/vnd.oai.openapi+json;version=3.0',
+            title: 'OpenAPI',
+          },
+          {
+            href: `${base}/conformance`,
+            rel: 'http://www.opengis.net/def/rel/ogc/1.0/conformance',
+            type: 'application/json',
+          },
+          {
+            href: `${base}/processes`,
+            rel: 'http://www.opengis.net/def/rel/ogc/1.0/processes',
+            type: 'application/json',
+          },
+          {
+            href: `${base}/jobs`,
+            rel: 'http://www.opengis.net/def/rel/ogc/1.0/job-list',
+            type: 'application/json',
+          },
+          {
+            href: `${base}/ows?SERVICE=WMS&REQUEST=GetCapabilities`,
+            rel: 'service',
+            type: 'text/xml',
+            title: 'WMS',
+          },
+          {
+            href: `${base}/ows?SERVICE=WCS&REQUEST=GetCapabilities`,
+            rel: 'service',
+            type: 'application/xml',
+            title: 'WCS',
+          },
+          {
+            href: `${base}/ows?SERVICE=WFS&REQUEST=GetCapabilities`,
+            rel: 'service',
+            type: 'application/xml',
+            title: 'WFS',
+          },
+        ],
+      };
+    },
+  );
 }

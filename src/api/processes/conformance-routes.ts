@@ -12,10 +12,19 @@ export const CONFORMANCE_CLASSES = [
 ] as const;
 
 export function registerConformanceRoutes(app: FastifyInstance): void {
-  app.get('/conformance', { schema: { summary: 'Conformance classes', tags: ['Capabilities'] } }, async () => ({
-    conformsTo: CONFORMANCE_CLASSES,
-  }));
-  app.get('/api', { schema: { summary: 'This OpenAPI 3 document', tags: ['Capabilities'] } }, async (_request, reply) =>
-    reply.type('application/vnd.oai.openapi+json;version=3.0').send(JSON.stringify(app.swagger())),
+  app.get(
+    '/conformance',
+    { schema: { summary: 'Conformance classes', tags: ['Capabilities'] } },
+    async () => ({
+      conformsTo: CONFORMANCE_CLASSES,
+    }),
+  );
+  app.get(
+    '/api',
+    { schema: { summary: 'This OpenAPI 3 document', tags: ['Capabilities'] } },
+    async (_request, reply) =>
+      reply
+        .type('application/vnd.oai.openapi+json;version=3.0')
+        .send(JSON.stringify(app.swagger())),
   );
 }

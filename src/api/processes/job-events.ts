@@ -14,7 +14,9 @@ export function jobEventStream(manager: TaskManager, job: JobRecord, base: strin
   const stream = new PassThrough();
   let sequence = 0;
   const send = (event: string, record: JobRecord) => {
-    stream.write(`id: ${++sequence}\nevent: ${event}\ndata: ${JSON.stringify(statusInfo(record, base))}\n\n`);
+    stream.write(
+      `id: ${++sequence}\nevent: ${event}\ndata: ${JSON.stringify(statusInfo(record, base))}\n\n`,
+    );
   };
   send('status', job);
   if (FINAL_STATUSES.has(job.status)) {

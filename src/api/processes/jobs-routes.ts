@@ -7,8 +7,12 @@ import { jobEventStream } from './job-events.ts';
 import { jobFailed, noSuchJob, resultNotReady } from './ogc-problems.ts';
 import { type Link, statusInfo } from './status-info.ts';
 
-const JOB_ID = { type: 'string', pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' } as const;
+const JOB_ID = {
+  type: 'string',
+  pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+} as const;
 const STATUSES: JobStatus[] = ['accepted', 'running', 'successful', 'failed', 'dismissed'];
+const ANY_STATUS = STATUSES.join('|');
 export const MAX_WAIT_SECONDS = 60;
 
 export interface JobsRoutesOptions {
@@ -16,7 +20,10 @@ export interface JobsRoutesOptions {
   publicUrl: string | undefined;
 }
 
-export function registerJobsRoutes(app: FastifyInstance, { tasks, publicUrl }: JobsRoutesOptions): void {
+export function registerJobsRoutes(
+  app: FastifyInstance,
+  { tasks, publicUrl }: JobsRoutesOptions,
+): void {
   app.get(
     '/jobs',
     {
@@ -26,8 +33,13 @@ export function registerJobsRoutes(app: FastifyInstance, { tasks, publicUrl }: J
         querystring: {
           type: 'object',
           properties: {
-            status: { type: 'array', items: { type: 'string', enum: STATUSES } },
-            processID: { type: 'array', items: { type: 'string', maxLength: 63 } },
+            // OGC API – Processes uses form style without explode: `status=running,accepted`;
+            // repeated parameters are accepted too.
+            status: {
+              type: 'array',
+              items: { type: 'string', pattern: `^(${ANY_STATUS})(,(${ANY_STATUS}))*$` },
+            },
+            processID: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9,-]{1,640}$' } },
             limit: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
@@ -36,10 +48,20 @@ export function registerJobsRoutes(app: FastifyInstance, { tasks, publicUrl }: J
       },
     },
     async (request) => {
-      const query = request.query as { status?: JobStatus[]; processID?: string[]; limit: number; offset: number };
+      const query = request.query as {
+        status?: JobStatus[];
+        processID?: string[];
+        limit: number;
+        offset: number;
+      };
       const status = query.status?.flatMap((s) => s.split(',')) as JobStatus[] | undefined;
       const processId = query.processID?.flatMap((s) => s.split(','));
-      const { jobs, total } = tasks.list({ status, processId, limit: query.limit, offset: query.offset });
+      const { jobs, total } = tasks.list({
+        status,
+        processId,
+        limit: query.limit,
+        offset: query.offset,
+      });
       const base = publicBaseUrl(request, publicUrl);
       const page = (offset: number) => {
         const params = new URLSearchParams();
@@ -50,8 +72,18 @@ export function registerJobsRoutes(app: FastifyInstance, { tasks, publicUrl }: J
         return `${base}/jobs?${params.toString()}`;
       };
       const links: Link[] = [{ href: page(query.offset), rel: 'self', type: 'application/json' }];
-      if (query.offset + query.limit < total) links.push({ href: page(query.offset + query.limit), rel: 'next', type: 'application/json' });
-      if (query.offset > 0) links.push({ href: page(Math.max(0, query.offset - query.limit)), rel: 'prev', type: 'application/json' });
+      if (query.offset + query.limit < total)
+        links.push({
+          href: page(query.offset + query.limit),
+          rel: 'next',
+          type: 'application/json',
+        });
+      if (query.offset > 0)
+        links.push({
+          href: page(Math.max(0, query.offset - query.limit)),
+          rel: 'prev',
+          type: 'application/json',
+        });
       return {
         jobs: jobs.map((job) => statusInfo(job, base)),
         numberMatched: total,
@@ -65,7 +97,8 @@ export function registerJobsRoutes(app: FastifyInstance, { tasks, publicUrl }: J
     '/jobs/:jobId',
     {
       schema: {
-        summary: 'Status of a job; with wait=SECONDS, answers as soon as the job ends or the wait runs out',
+        summary:
+          'Status of a job; with wait=SECONDS, answers as soon as the job ends or the wait runs out',
         tags: ['Jobs'],
         params: { type: 'object', properties: { jobId: JOB_ID }, required: ['jobId'] },
         querystring: {
@@ -98,7 +131,8 @@ export function registerJobsRoutes(app: FastifyInstance, { tasks, publicUrl }: J
     '/jobs/:jobId/events',
     {
       schema: {
-        summary: 'Server-sent events with every state change and progress update, ending with the job',
+        summary:
+          'Server-sent events with every state change and progress update, ending with the job',
         tags: ['Jobs'],
         params: { type: 'object', properties: { jobId: JOB_ID }, required: ['jobId'] },
       },
@@ -108,7 +142,9 @@ export function registerJobsRoutes(app: FastifyInstance, { tasks, publicUrl }: J
       const job = tasks.get(jobId);
       if (job === undefined) throw noSuchJob(jobId);
       reply.header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
-      return reply.type('text/event-stream; charset=utf-8').send(jobEventStream(tasks, job, publicBaseUrl(request, publicUrl)));
+      return reply
+        .type('text/event-stream; charset=utf-8')
+        .send(jobEventStream(tasks, job, publicBaseUrl(request, publicUrl)));
     },
   );
 
@@ -149,7 +185,11 @@ export function registerJobsRoutes(app: FastifyInstance, { tasks, publicUrl }: J
         return statusInfo(tasks.cancel(jobId) ?? job, base);
       }
       const removed = (await tasks.remove(jobId)) ?? job;
-      return { ...statusInfo(removed, base), status: 'dismissed', message: 'Job and its results removed' };
+      return {
+        ...statusInfo(removed, base),
+        status: 'dismissed',
+        message: 'Job and its results removed',
+      };
     },
   );
 }

@@ -8,17 +8,31 @@ import { ServiceException } from '../../errors/service-exception.ts';
 const BASE = 'http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0';
 
 export const noSuchProcess = (id: string) =>
-  new ServiceException('no-such-process', `No process "${id}"; GET /processes lists them`, 'processId', 404, {
-    type: `${BASE}/no-such-process`,
-  });
+  new ServiceException(
+    'no-such-process',
+    `No process "${id}"; GET /processes lists them`,
+    'processId',
+    404,
+    {
+      type: `${BASE}/no-such-process`,
+    },
+  );
 
 export const noSuchJob = (id: string) =>
-  new ServiceException('no-such-job', `No job "${id}"`, 'jobId', 404, { type: `${BASE}/no-such-job` });
+  new ServiceException('no-such-job', `No job "${id}"`, 'jobId', 404, {
+    type: `${BASE}/no-such-job`,
+  });
 
 export const resultNotReady = (id: string, status: string) =>
-  new ServiceException('result-not-ready', `Job ${id} is ${status}; its results are not ready yet`, 'jobId', 404, {
-    type: `${BASE}/result-not-ready`,
-  });
+  new ServiceException(
+    'result-not-ready',
+    `Job ${id} is ${status}; its results are not ready yet`,
+    'jobId',
+    404,
+    {
+      type: `${BASE}/result-not-ready`,
+    },
+  );
 
 export const jobFailed = (id: string, message: string) =>
   new ServiceException('job-results-failed', `Job ${id} failed: ${message}`, 'jobId', 500, {

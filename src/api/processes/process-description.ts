@@ -10,7 +10,12 @@ export function processSummary(type: TaskTypeDefinition, base: string) {
   const self = `${base}/processes/${type.id}`;
   const links: Link[] = [
     { href: self, rel: 'self', type: 'application/json', title: 'Process description' },
-    { href: `${self}/execution`, rel: 'http://www.opengis.net/def/rel/ogc/1.0/execute', type: 'application/json', title: 'Execute' },
+    {
+      href: `${self}/execution`,
+      rel: 'http://www.opengis.net/def/rel/ogc/1.0/execute',
+      type: 'application/json',
+      title: 'Execute',
+    },
   ];
   return {
     id: type.id,

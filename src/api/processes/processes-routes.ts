@@ -24,14 +24,21 @@ interface ExecuteRequest {
   dependsOn?: string[];
 }
 
-export function registerProcessesRoutes(app: FastifyInstance, { tasks, publicUrl }: ProcessesRoutesOptions): void {
-  app.get('/processes', { schema: { summary: 'The processes this server can run', tags: ['Processes'] } }, async (request) => {
-    const base = publicBaseUrl(request, publicUrl);
-    return {
-      processes: tasks.types().map((type) => processSummary(type, base)),
-      links: [{ href: `${base}/processes`, rel: 'self', type: 'application/json' }],
-    };
-  });
+export function registerProcessesRoutes(
+  app: FastifyInstance,
+  { tasks, publicUrl }: ProcessesRoutesOptions,
+): void {
+  app.get(
+    '/processes',
+    { schema: { summary: 'The processes this server can run', tags: ['Processes'] } },
+    async (request) => {
+      const base = publicBaseUrl(request, publicUrl);
+      return {
+        processes: tasks.types().map((type) => processSummary(type, base)),
+        links: [{ href: `${base}/processes`, rel: 'self', type: 'application/json' }],
+      };
+    },
+  );
 
   app.get(
     '/processes/:processId',
@@ -65,8 +72,18 @@ export function registerProcessesRoutes(app: FastifyInstance, { tasks, publicUrl
             outputs: { type: 'object' },
             response: { type: 'string', enum: ['document', 'raw'] },
             subscriber: { type: 'object' },
-            priority: { type: 'integer', minimum: -1000, maximum: 1000, description: 'Relief: higher runs first' },
-            group: { type: 'string', minLength: 1, maxLength: 100, description: 'Relief: a group to cancel together' },
+            priority: {
+              type: 'integer',
+              minimum: -1000,
+              maximum: 1000,
+              description: 'Relief: higher runs first',
+            },
+            group: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 100,
+              description: 'Relief: a group to cancel together',
+            },
             dependsOn: {
               type: 'array',
               maxItems: 100,
@@ -96,7 +113,10 @@ export function registerProcessesRoutes(app: FastifyInstance, { tasks, publicUrl
           if (error.kind === 'shutting-down') {
             throw new ServiceException('ServiceUnavailable', error.message, undefined, 503);
           }
-          throw invalidParameter(error.message, error.locator === undefined ? 'inputs' : `inputs.${error.locator}`);
+          throw invalidParameter(
+            error.message,
+            error.locator === undefined ? 'inputs' : `inputs.${error.locator}`,
+          );
         }
         throw error;
       }

@@ -28,18 +28,35 @@ export function statusInfo(job: JobRecord, base: string): StatusInfo {
   const self = `${base}/jobs/${job.id}`;
   const links: Link[] = [
     { href: self, rel: 'self', type: 'application/json', title: 'This job' },
-    { href: `${self}/events`, rel: 'monitor', type: 'text/event-stream', title: 'Status and progress as server-sent events' },
+    {
+      href: `${self}/events`,
+      rel: 'monitor',
+      type: 'text/event-stream',
+      title: 'Status and progress as server-sent events',
+    },
   ];
   if (job.status === 'successful') {
-    links.push({ href: `${self}/results`, rel: RESULTS_REL, type: 'application/json', title: 'Results' });
+    links.push({
+      href: `${self}/results`,
+      rel: RESULTS_REL,
+      type: 'application/json',
+      title: 'Results',
+    });
   }
-  links.push({ href: `${base}/processes/${job.processId}`, rel: 'process', type: 'application/json' });
+  links.push({
+    href: `${base}/processes/${job.processId}`,
+    rel: 'process',
+    type: 'application/json',
+  });
   return {
     processID: job.processId,
     type: 'process',
     jobID: job.id,
     status: job.status,
-    message: job.status === 'failed' || job.status === 'dismissed' ? (job.error ?? job.message) : job.message,
+    message:
+      job.status === 'failed' || job.status === 'dismissed'
+        ? (job.error ?? job.message)
+        : job.message,
     created: job.created,
     ...(job.started === null ? {} : { started: job.started }),
     ...(job.finished === null ? {} : { finished: job.finished }),

@@ -1,0 +1,316 @@
+/** OGC API – Processes through HTTP: processes, execution, job status, long-poll, SSE, results. */
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { TaskFailure } from '../../src/tasks/task-errors.ts';
+import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+
+let server: TestServer;
+const http = () => request(server.app.server);
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason as Error)), {
+      once: true,
+    });
+  });
+
+beforeAll(async () => {
+  server = await startTestServer({
+    setup: ({ tasks }) => {
+      tasks.registerType({
+        id: 'sum',
+        title: 'Sum',
+        version: '1.0.0',
+        inputSchema: z.object({ a: z.number(), b: z.number() }).strict(),
+        inputs: {
+          a: { title: 'First addend', schema: { type: 'number' } },
+          b: { title: 'Second addend', schema: { type: 'number' } },
+        },
+        outputs: { sum: { title: 'The sum', schema: { type: 'number' } } },
+        jobControlOptions: ['async-execute', 'sync-execute', 'dismiss'],
+        resumable: false,
+        run: async ({ a, b }) => ({ sum: a + b }),
+      });
+      tasks.registerType({
+        id: 'slow',
+        title: 'Slow',
+        version: '1.0.0',
+        inputSchema: z.object({
+          steps: z.number().int().min(1).max(100),
+          stepMs: z.number().int().min(1).max(1000),
+        }),
+        inputs: {
+          steps: { title: 'Steps', schema: { type: 'integer' } },
+          stepMs: { title: 'Step duration', schema: { type: 'integer' } },
+        },
+        outputs: { steps: { title: 'Steps done', schema: { type: 'integer' } } },
+        resumable: false,
+        run: async ({ steps, stepMs }, ctx) => {
+          for (let i = 1; i <= steps; i++) {
+            await sleep(stepMs, ctx.signal);
+            ctx.progress((i / steps) * 100, `step ${i} of ${steps}`);
+          }
+          return { steps };
+        },
+      });
+      tasks.registerType({
+        id: 'broken',
+        title: 'Broken',
+        version: '1.0.0',
+        inputSchema: z.object({}),
+        inputs: {},
+        outputs: {},
+        resumable: false,
+        run: async () => {
+          throw new TaskFailure('the upstream answered 500 three times');
+        },
+      });
+    },
+  });
+});
+
+afterAll(async () => {
+  await server.close();
+});
+
+const execute = (process: string, inputs: unknown, headers: Record<string, string> = {}) =>
+  http().post(`/processes/${process}/execution`).set(headers).send({ inputs });
+
+describe('processes', () => {
+  it('lists the registered processes and describes one', async () => {
+    const list = await http().get('/processes');
+    expect(list.status).toBe(200);
+    expect(list.body.processes.map((p: { id: string }) => p.id)).toEqual(['sum', 'slow', 'broken']);
+    const sum = await http().get('/processes/sum');
+    expect(sum.body).toMatchObject({
+      id: 'sum',
+      title: 'Sum',
+      version: '1.0.0',
+      jobControlOptions: ['async-execute', 'sync-execute', 'dismiss'],
+      inputs: { a: { schema: { type: 'number' } } },
+      outputs: { sum: { title: 'The sum' } },
+    });
+    expect(sum.body.links[0].href).toMatch(/\/processes\/sum$/);
+  });
+
+  it('answers an unknown process with no-such-process', async () => {
+    const response = await http().get('/processes/nope');
+    expect(response.status).toBe(404);
+    expect(response.type).toBe('application/problem+json');
+    expect(response.body.type).toBe(
+      'http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-process',
+    );
+    const run = await execute('nope', {});
+    expect(run.status).toBe(404);
+  });
+});
+
+describe('execution', () => {
+  it('is asynchronous by default: 201, Location, and the job is there at once', async () => {
+    const created = await execute('sum', { a: 2, b: 40 });
+    expect(created.status).toBe(201);
+    expect(created.headers.location).toMatch(/\/jobs\/[0-9a-f-]{36}$/);
+    expect(created.body).toMatchObject({ processID: 'sum', type: 'process' });
+    expect(['accepted', 'running', 'successful']).toContain(created.body.status);
+    const jobId = created.body.jobID as string;
+    const polled = await http().get(`/jobs/${jobId}?wait=10`);
+    expect(polled.body).toMatchObject({ jobID: jobId, status: 'successful', progress: 100 });
+    expect(polled.body.finished).toBeDefined();
+    const resultsLink = polled.body.links.find(
+      (l: { rel: string }) => l.rel === 'http://www.opengis.net/def/rel/ogc/1.0/results',
+    );
+    expect(resultsLink.href).toMatch(new RegExp(`/jobs/${jobId}/results$`));
+    const results = await http().get(`/jobs/${jobId}/results`);
+    expect(results.body).toEqual({ sum: 42 });
+  });
+
+  it('answers synchronously with Prefer: wait where the process allows it', async () => {
+    const response = await execute('sum', { a: 1, b: 2 }, { prefer: 'wait=10' });
+    expect(response.status).toBe(200);
+    expect(response.headers['preference-applied']).toBe('wait=10');
+    expect(response.body).toEqual({ sum: 3 });
+    const notAllowed = await execute('slow', { steps: 1, stepMs: 1 }, { prefer: 'wait=10' });
+    expect(notAllowed.status).toBe(201);
+  });
+
+  it('rejects invalid inputs with a 400 and stores nothing', async () => {
+    const before = (await http().get('/jobs')).body.numberMatched as number;
+    for (const inputs of [{ a: 'two', b: 1 }, { a: 1 }, { a: 1, b: 2, c: 3 }]) {
+      const response = await execute('sum', inputs);
+      expect(response.status).toBe(400);
+      expect(response.type).toBe('application/problem+json');
+      expect(response.body.detail).toBeTruthy();
+    }
+    const badBody = await http().post('/processes/sum/execution').send({ inputs: 5 });
+    expect(badBody.status).toBe(400);
+    const badPriority = await http()
+      .post('/processes/sum/execution')
+      .send({ inputs: { a: 1, b: 1 }, priority: 5000 });
+    expect(badPriority.status).toBe(400);
+    expect((await http().get('/jobs')).body.numberMatched).toBe(before);
+  });
+});
+
+describe('jobs', () => {
+  it('long-polls: returns as soon as the job ends, or when the wait runs out', async () => {
+    const created = await execute('slow', { steps: 3, stepMs: 100 });
+    const jobId = created.body.jobID as string;
+    const start = Date.now();
+    const early = await http().get(`/jobs/${jobId}?wait=0.05`);
+    expect(['accepted', 'running']).toContain(early.body.status);
+    const done = await http().get(`/jobs/${jobId}?wait=30`);
+    expect(done.body.status).toBe('successful');
+    expect(Date.now() - start).toBeLessThan(10_000);
+    expect((await http().get(`/jobs/${jobId}?wait=61`)).status).toBe(400);
+    expect((await http().get(`/jobs/${jobId}?wait=-1`)).status).toBe(400);
+  });
+
+  it('streams ordered status and progress as server-sent events, closing at the end', async () => {
+    const created = await execute('slow', { steps: 5, stepMs: 60 });
+    const jobId = created.body.jobID as string;
+    const response = await http()
+      .get(`/jobs/${jobId}/events`)
+      .buffer(true)
+      .parse((res, callback) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        res.on('end', () => callback(null, text));
+      });
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
+    const events = (response.body as string)
+      .split('\n\n')
+      .filter((block) => block.startsWith('id:'))
+      .map((block) => {
+        const lines = Object.fromEntries(
+          block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+        );
+        return {
+          id: Number(lines.id),
+          event: lines.event,
+          data: JSON.parse(lines.data ?? '{}') as { status: string; progress: number },
+        };
+      });
+    expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
+    const progress = events.map((e) => e.data.progress);
+    expect([...progress].sort((a, b) => a - b)).toEqual(progress);
+    expect(events.filter((e) => e.event === 'progress').length).toBeGreaterThanOrEqual(2);
+    expect(events.at(-1)).toMatchObject({
+      event: 'status',
+      data: { status: 'successful', progress: 100 },
+    });
+  });
+
+  it('dismisses a running job, after which it has no results; deleting a finished job removes it', async () => {
+    const created = await execute('slow', { steps: 100, stepMs: 100 });
+    const jobId = created.body.jobID as string;
+    await expect.poll(async () => (await http().get(`/jobs/${jobId}`)).body.status).toBe('running');
+    const dismissed = await http().delete(`/jobs/${jobId}`);
+    expect(dismissed.status).toBe(200);
+    expect(dismissed.body).toMatchObject({ jobID: jobId, status: 'dismissed' });
+    expect((await http().get(`/jobs/${jobId}`)).body.status).toBe('dismissed');
+    const results = await http().get(`/jobs/${jobId}/results`);
+    expect(results.status).toBe(404);
+    expect(results.body.type).toMatch(/no-such-job$/);
+    const removed = await http().delete(`/jobs/${jobId}`);
+    expect(removed.status).toBe(200);
+    expect((await http().get(`/jobs/${jobId}`)).status).toBe(404);
+  });
+
+  it('reports results not ready and failed jobs with the OGC exception types', async () => {
+    const slow = await execute('slow', { steps: 50, stepMs: 100 });
+    const notReady = await http().get(`/jobs/${slow.body.jobID}/results`);
+    expect(notReady.status).toBe(404);
+    expect(notReady.body.type).toMatch(/result-not-ready$/);
+    await http().delete(`/jobs/${slow.body.jobID}`);
+    const broken = await execute('broken', {});
+    const failed = await http().get(`/jobs/${broken.body.jobID}?wait=10`);
+    expect(failed.body).toMatchObject({
+      status: 'failed',
+      message: 'the upstream answered 500 three times',
+    });
+    const results = await http().get(`/jobs/${broken.body.jobID}/results`);
+    expect(results.status).toBe(500);
+    expect(results.body.detail).toContain('the upstream answered 500 three times');
+  });
+
+  it('lists jobs filtered by status and process, with paging links and the total', async () => {
+    for (let i = 0; i < 3; i++) {
+      const created = await execute('sum', { a: i, b: i }, { prefer: 'wait=10' });
+      expect(created.status).toBe(200);
+    }
+    const all = await http().get('/jobs?processID=sum&status=successful&limit=2');
+    expect(all.status).toBe(200);
+    expect(all.body.numberReturned).toBe(2);
+    expect(all.body.numberMatched).toBeGreaterThanOrEqual(4);
+    expect(
+      all.body.jobs.every(
+        (j: { processID: string; status: string }) =>
+          j.processID === 'sum' && j.status === 'successful',
+      ),
+    ).toBe(true);
+    const next = all.body.links.find((l: { rel: string }) => l.rel === 'next');
+    expect(next.href).toContain('offset=2');
+    const page2 = await http().get(
+      new URL(next.href as string).pathname + new URL(next.href as string).search,
+    );
+    expect(page2.body.links.some((l: { rel: string }) => l.rel === 'prev')).toBe(true);
+    const ids = new Set(
+      [...all.body.jobs, ...page2.body.jobs].map((j: { jobID: string }) => j.jobID),
+    );
+    expect(ids.size).toBe(all.body.jobs.length + page2.body.jobs.length);
+    const multi = await http().get('/jobs?status=failed,dismissed');
+    expect(
+      multi.body.jobs.every((j: { status: string }) => ['failed', 'dismissed'].includes(j.status)),
+    ).toBe(true);
+    expect((await http().get('/jobs?status=done')).status).toBe(400);
+    expect((await http().get('/jobs?limit=0')).status).toBe(400);
+  });
+
+  it('rejects bad job ids and answers unknown ones with no-such-job', async () => {
+    expect((await http().get('/jobs/not-a-uuid')).status).toBe(400);
+    const unknown = await http().get('/jobs/00000000-0000-4000-8000-000000000000');
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.type).toBe(
+      'http://www.opengis.net/def/exceptions/ogcapi-processes-1/1.0/no-such-job',
+    );
+  });
+});
+
+describe('API description', () => {
+  it('publishes conformance classes, an OpenAPI document and a JSON landing page', async () => {
+    const conformance = await http().get('/conformance');
+    expect(conformance.body.conformsTo).toContain(
+      'http://www.opengis.net/spec/ogcapi-processes-1/1.0/conf/core',
+    );
+    const api = await http().get('/api');
+    const doc = JSON.parse(api.text) as {
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+    };
+    expect(doc.openapi).toMatch(/^3\./);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/processes',
+        '/processes/{processId}/execution',
+        '/jobs',
+        '/jobs/{jobId}',
+        '/jobs/{jobId}/events',
+        '/jobs/{jobId}/results',
+      ]),
+    );
+    expect(doc.paths['/jobs/{jobId}']).toHaveProperty('delete');
+    const landing = await http().get('/?f=json');
+    expect(landing.body.links.map((l: { rel: string }) => l.rel)).toEqual(
+      expect.arrayContaining([
+        'self',
+        'service-desc',
+        'http://www.opengis.net/def/rel/ogc/1.0/processes',
+      ]),
+    );
+    const html = await http().get('/').set('accept', 'text/html');
+    expect(html.type).toBe('text/html');
+  });
+});
