@@ -1,0 +1,54 @@
+/**
+ * The WFS 1.1.0 capabilities document (wfs:WFS_Capabilities on OWS Common 1.0, with Filter 1.1
+ * capabilities). Element order follows wfs.xsd and filterCapabilities.xsd; the schema requires
+ * ogc:Filter_Capabilities with its spatial, scalar and id sections, so the minimum a basic WFS
+ * offers is listed: BBOX on envelopes and feature ids. There is no FeatureTypeList yet: the
+ * schema requires at least one FeatureType inside it.
+ */
+import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { GML_NS, OGC_NS, OWS_NS, WFS_1_1_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
+import {
+  addOperationsMetadata,
+  addServiceIdentification,
+  addServiceProvider,
+} from '../ows-common/ows-sections.ts';
+import type { ServiceMetadata } from '../service-metadata.ts';
+import { WFS_OPERATIONS, WFS_VERSIONS } from './wfs-versions.ts';
+
+export function wfs110Capabilities(endpoint: string, metadata: ServiceMetadata): XMLBuilder {
+  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
+    WFS_1_1_NS,
+    'wfs:WFS_Capabilities',
+    {
+      version: '1.1.0',
+      'xmlns:ows': OWS_NS['1.0.0'],
+      'xmlns:ogc': OGC_NS,
+      'xmlns:gml': GML_NS,
+      'xmlns:xlink': XLINK_NS,
+      'xmlns:xsi': XSI_NS,
+      'xsi:schemaLocation': `${WFS_1_1_NS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd`,
+    },
+  );
+  addServiceIdentification(root, '1.0.0', metadata, {
+    serviceType: 'WFS',
+    serviceTypeVersion: '1.1.0',
+  });
+  addServiceProvider(root, metadata);
+  addOperationsMetadata(root, '1.0.0', {
+    endpoint,
+    operations: WFS_OPERATIONS['1.1.0'].map((name) => ({
+      name,
+      post: true,
+      ...(name === 'GetCapabilities' ? { parameters: { AcceptVersions: WFS_VERSIONS } } : {}),
+    })),
+  });
+
+  const filter = root.ele('ogc:Filter_Capabilities');
+  const spatial = filter.ele('ogc:Spatial_Capabilities');
+  spatial.ele('ogc:GeometryOperands').ele('ogc:GeometryOperand').txt('gml:Envelope');
+  spatial.ele('ogc:SpatialOperators').ele('ogc:SpatialOperator', { name: 'BBOX' });
+  filter.ele('ogc:Scalar_Capabilities');
+  filter.ele('ogc:Id_Capabilities').ele('ogc:FID');
+  return root;
+}
