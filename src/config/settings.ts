@@ -89,6 +89,12 @@ export const SETTINGS = {
     default: availableParallelism(),
     description: 'Threads in the shared worker pool (default: number of cores)',
   },
+  workerNice: {
+    env: 'RELIEF_WORKER_NICE',
+    schema: integer(0, 19),
+    default: 10,
+    description: 'Niceness added to worker threads, so CPU work yields to the event loop (Linux, macOS)',
+  },
   maxConcurrentTasks: {
     env: 'RELIEF_MAX_CONCURRENT_TASKS',
     schema: integer(1, 1024),

@@ -12,6 +12,11 @@ export interface WorkerPoolOptions {
   threads: number;
   /** Idle workers are kept this long before being stopped (ms). */
   idleTimeout?: number;
+  /**
+   * Niceness added to each worker thread: the OS then prefers the main thread, so requests keep
+   * being answered while the pool saturates the cores. Needs @napi-rs/nice; ignored without it.
+   */
+  niceIncrement?: number;
 }
 
 export interface RunOptions {
@@ -48,6 +53,7 @@ export class WorkerPool {
       minThreads: 1,
       maxThreads: options.threads,
       idleTimeout: options.idleTimeout ?? 30_000,
+      niceIncrement: options.niceIncrement ?? 0,
       execArgv,
     });
   }

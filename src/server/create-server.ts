@@ -83,7 +83,7 @@ export async function createServer(
   const contextOf = installRequestLoop(app, chain, registry);
 
   const ownsPool = options.pool === undefined;
-  const pool = options.pool ?? new WorkerPool({ threads: settings.workers });
+  const pool = options.pool ?? new WorkerPool({ threads: settings.workers, niceIncrement: settings.workerNice });
   const cleanup: Array<() => unknown> = [];
   if (ownsPool) cleanup.push(() => pool.close());
   const fail = async (error: unknown): Promise<never> => {
