@@ -23,3 +23,12 @@ export type {
 } from './services/ows-service.ts';
 export type { ExceptionFormat } from './errors/exception-report.ts';
 export type { WorkerPool, RunOptions } from './pool/worker-pool.ts';
+export { TaskFailure } from './tasks/task-errors.ts';
+export type {
+  JobRecord,
+  JobStatus,
+  ParameterDescription,
+  TaskRunContext,
+  TaskTypeDefinition,
+} from './tasks/task-types.ts';
+export type { WorkerFunction, WorkerTools } from './pool/pool-job.ts';
