@@ -1,6 +1,10 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // Vitest loads modules itself, bypassing the node:module hook that resolves `relief` for
+  // plugins outside the repository (src/plugins/relief-specifier-hook.mjs); this mirrors it.
+  resolve: { alias: { relief: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
     include: ['test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],
     exclude: ['test/interop/**', 'test/e2e/**', 'node_modules/**'],

@@ -34,9 +34,14 @@ export interface PluginApi<Config = Record<string, unknown>> {
    * Adds a background task type, published as an OGC API – Processes process
    * (`/processes/<id>`); its tasks run on the shared task manager.
    */
-  registerTaskType<Input, Result, Checkpoint>(type: TaskTypeDefinition<Input, Result, Checkpoint>): void;
+  registerTaskType<Input, Result, Checkpoint>(
+    type: TaskTypeDefinition<Input, Result, Checkpoint>,
+  ): void;
   /** The server's task manager: submit, read, watch and cancel jobs. */
-  readonly tasks: Pick<TaskManager, 'submit' | 'get' | 'cancel' | 'cancelGroup' | 'subscribe' | 'waitForFinal'>;
+  readonly tasks: Pick<
+    TaskManager,
+    'submit' | 'get' | 'cancel' | 'cancelGroup' | 'subscribe' | 'waitForFinal'
+  >;
   /** Called on shutdown, after the server stopped taking requests, in reverse load order. */
   onClose(hook: () => void | Promise<void>): void;
 }

@@ -5,6 +5,7 @@
  * no stray filter behind. A failed plugin is reported, not fatal (unless strict).
  */
 import { readdir, readFile } from 'node:fs/promises';
+import { register } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -59,7 +60,19 @@ interface Staged {
   closeHooks: Array<() => void | Promise<void>>;
 }
 
+let specifierHookRegistered = false;
+
+/** Makes `import … from 'relief'` resolve to the public API from any plugin folder. */
+function registerReliefSpecifier(): void {
+  if (specifierHookRegistered) return;
+  specifierHookRegistered = true;
+  register(new URL('./relief-specifier-hook.mjs', import.meta.url), {
+    data: { target: new URL('../index.ts', import.meta.url).href },
+  });
+}
+
 export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedPlugins> {
+  registerReliefSpecifier();
   const records: PluginRecord[] = [];
   const closeHooks: LoadedPlugins['closeHooks'] = [];
   const seen = new Set<string>();

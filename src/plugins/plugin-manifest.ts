@@ -6,11 +6,9 @@ export const MANIFEST_FILE = 'plugin.json';
 
 export const pluginManifestSchema = z
   .object({
-    name: z
-      .string()
-      .regex(/^[a-z][a-z0-9-]{0,62}$/, {
-        error: 'must be lower-case letters, digits and dashes, starting with a letter',
-      }),
+    name: z.string().regex(/^[a-z][a-z0-9-]{0,62}$/, {
+      error: 'must be lower-case letters, digits and dashes, starting with a letter',
+    }),
     version: z
       .string()
       .refine((v) => semver.valid(v) !== null, { error: 'must be a semantic version like 1.2.3' }),

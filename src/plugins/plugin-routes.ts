@@ -8,7 +8,17 @@ export function registerPluginRoutes(
 ): void {
   app.get('/plugins', async () => ({
     plugins: records().map(
-      ({ name, version, description, status, error, filters, services, processes, routePrefixes }) => ({
+      ({
+        name,
+        version,
+        description,
+        status,
+        error,
+        filters,
+        services,
+        processes,
+        routePrefixes,
+      }) => ({
         name,
         version,
         description,

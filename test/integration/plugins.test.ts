@@ -80,6 +80,17 @@ beforeAll(async () => {
     },
     { folder: 'j-not-a-plugin', files: { 'README.md': 'no manifest here' } },
     {
+      // Outside this repository, `relief` still resolves to the public API.
+      folder: 'l-bare-import',
+      manifest: manifest('bare-import'),
+      files: {
+        'index.ts': `import { definePlugin, ServiceException } from 'relief';
+export default definePlugin({ register(relief) {
+  relief.registerRoutes(async (app) => { app.get('/check', async () => ({ ok: typeof ServiceException === 'function' })); });
+} });`,
+      },
+    },
+    {
       folder: 'k-bad-config',
       manifest: manifest('bad-config'),
       files: {
@@ -128,6 +139,8 @@ describe('GET /plugins', () => {
     expect(goods.map((p) => p.status)).toEqual(['loaded', 'failed']);
     expect(goods[1]?.error).toMatch(/another plugin named "good"/);
     expect(byFolder.get('hello')).toMatchObject({ status: 'loaded', error: null });
+    expect(byFolder.get('bare-import')).toMatchObject({ status: 'loaded', error: null });
+    expect((await request(server.app.server).get('/bare-import/check')).body).toEqual({ ok: true });
   });
 
   it('logs each failure with the plugin name and reason', () => {
@@ -160,7 +173,7 @@ describe('isolation', () => {
   it('is ready: plugins loaded (some failed) and the pool is up', async () => {
     const response = await request(server.app.server).get('/ready');
     expect(response.status).toBe(200);
-    expect(response.body.checks.plugins.loaded).toBe(2);
+    expect(response.body.checks.plugins.loaded).toBe(3);
     expect(response.body.checks.plugins.failed).toBe(9);
     expect(response.body.checks.pool.status).toBe('up');
   });

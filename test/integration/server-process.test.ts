@@ -3,24 +3,27 @@
  * SIGTERM that lets an in-flight request finish before exiting 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { manifest, RELIEF_IMPORT, writePlugins } from '../fixtures/plugin-folders.ts';
+import { manifest, writePlugins } from '../fixtures/plugin-folders.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'relief-process-'));
+  // Plugins are ES modules: outside this repository their folder says so with a package.json.
+  await writeFile(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
   await writePlugins(join(dir, 'plugins'), [
     {
       folder: 'slow',
       manifest: manifest('slow'),
       files: {
-        'index.ts': `import { definePlugin } from '${RELIEF_IMPORT}';
+        // A plugin outside the repository importing the bare specifier: resolved by the hook.
+        'index.ts': `import { definePlugin } from 'relief';
 export default definePlugin({ register(relief) {
   relief.registerRoutes(async (app) => {
     app.get('/wait', async (request) => {
