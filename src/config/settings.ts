@@ -93,7 +93,8 @@ export const SETTINGS = {
     env: 'RELIEF_WORKER_NICE',
     schema: integer(0, 19),
     default: 10,
-    description: 'Niceness added to worker threads, so CPU work yields to the event loop (Linux, macOS)',
+    description:
+      'Niceness added to worker threads, so CPU work yields to the event loop (Linux, macOS)',
   },
   maxConcurrentTasks: {
     env: 'RELIEF_MAX_CONCURRENT_TASKS',

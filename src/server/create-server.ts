@@ -83,7 +83,9 @@ export async function createServer(
   const contextOf = installRequestLoop(app, chain, registry);
 
   const ownsPool = options.pool === undefined;
-  const pool = options.pool ?? new WorkerPool({ threads: settings.workers, niceIncrement: settings.workerNice });
+  const pool =
+    options.pool ??
+    new WorkerPool({ threads: settings.workers, niceIncrement: settings.workerNice });
   const cleanup: Array<() => unknown> = [];
   if (ownsPool) cleanup.push(() => pool.close());
   const fail = async (error: unknown): Promise<never> => {
@@ -93,7 +95,9 @@ export async function createServer(
   try {
     await pool.check();
   } catch (error) {
-    return fail(new Error(`The worker pool could not start: ${(error as Error).message}`, { cause: error }));
+    return fail(
+      new Error(`The worker pool could not start: ${(error as Error).message}`, { cause: error }),
+    );
   }
 
   const dataDir = resolve(settings.dataDir);
@@ -102,7 +106,11 @@ export async function createServer(
   try {
     store = new JobStore(join(dataDir, 'relief.db'));
   } catch (error) {
-    return fail(new Error(`The job database in ${dataDir} cannot be opened: ${(error as Error).message}`, { cause: error }));
+    return fail(
+      new Error(`The job database in ${dataDir} cannot be opened: ${(error as Error).message}`, {
+        cause: error,
+      }),
+    );
   }
   cleanup.push(() => store.close());
   const tasks = new TaskManager({

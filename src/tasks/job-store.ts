@@ -90,7 +90,9 @@ export class JobStore {
     this.#delete = this.#db.prepare('DELETE FROM jobs WHERE id = ?');
   }
 
-  insert(job: Omit<JobRecord, 'sequence' | 'started' | 'finished' | 'result' | 'error' | 'checkpoint'>): JobRecord {
+  insert(
+    job: Omit<JobRecord, 'sequence' | 'started' | 'finished' | 'result' | 'error' | 'checkpoint'>,
+  ): JobRecord {
     this.#insert.run({
       ...job,
       input: JSON.stringify(job.input ?? null),
@@ -105,14 +107,24 @@ export class JobStore {
   }
 
   /** Writes the given fields; `updated` is always set. */
-  update(id: string, fields: Partial<Omit<JobRecord, 'id' | 'sequence' | 'processId' | 'created'>>): void {
+  update(
+    id: string,
+    fields: Partial<Omit<JobRecord, 'id' | 'sequence' | 'processId' | 'created'>>,
+  ): void {
     const columns: string[] = [];
     const values: Record<string, unknown> = { id };
-    for (const [key, value] of Object.entries({ ...fields, updated: fields.updated ?? new Date().toISOString() })) {
+    for (const [key, value] of Object.entries({
+      ...fields,
+      updated: fields.updated ?? new Date().toISOString(),
+    })) {
       const column = COLUMN[key as keyof typeof COLUMN];
       if (column === undefined) continue;
       columns.push(`${column} = @${key}`);
-      values[key] = JSON_COLUMNS.has(key) ? (value === undefined ? null : JSON.stringify(value)) : value;
+      values[key] = JSON_COLUMNS.has(key)
+        ? value === undefined
+          ? null
+          : JSON.stringify(value)
+        : value;
     }
     // Statements are cached by SQL text inside better-sqlite3's prepare, but keep our own map
     // so each distinct field set is prepared exactly once.
@@ -143,12 +155,12 @@ export class JobStore {
       values.push(...query.processId);
     }
     const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-    const total = (this.#prepared(`SELECT count(*) AS n FROM jobs ${clause}`).get(...values) as { n: number }).n;
-    const rows = this.#prepared(`SELECT * FROM jobs ${clause} ORDER BY sequence DESC LIMIT ? OFFSET ?`).all(
-      ...values,
-      query.limit,
-      query.offset,
-    ) as Row[];
+    const total = (
+      this.#prepared(`SELECT count(*) AS n FROM jobs ${clause}`).get(...values) as { n: number }
+    ).n;
+    const rows = this.#prepared(
+      `SELECT * FROM jobs ${clause} ORDER BY sequence DESC LIMIT ? OFFSET ?`,
+    ).all(...values, query.limit, query.offset) as Row[];
     return { jobs: rows.map(fromRow), total };
   }
 

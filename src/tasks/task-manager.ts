@@ -62,7 +62,9 @@ export class TaskManager {
 
   constructor(options: TaskManagerOptions) {
     if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
-      throw new RangeError(`maxConcurrent must be a positive integer, got ${options.maxConcurrent}`);
+      throw new RangeError(
+        `maxConcurrent must be a positive integer, got ${options.maxConcurrent}`,
+      );
     }
     this.#options = { progressIntervalMs: 100, ...options };
     // One listener per SSE client or long-poll: many may watch at once.
@@ -73,13 +75,16 @@ export class TaskManager {
 
   registerType(definition: TaskTypeDefinition, owner = 'core'): void {
     if (!PROCESS_ID.test(definition.id)) {
-      throw new TypeError(`Task type id must match ${PROCESS_ID}, got ${JSON.stringify(definition.id)}`);
+      throw new TypeError(
+        `Task type id must match ${PROCESS_ID}, got ${JSON.stringify(definition.id)}`,
+      );
     }
     const existing = this.#types.get(definition.id);
     if (existing !== undefined) {
       throw new Error(`Task type ${definition.id} is already registered by ${existing.owner}`);
     }
-    if (typeof definition.run !== 'function') throw new TypeError(`Task type ${definition.id}: run must be a function`);
+    if (typeof definition.run !== 'function')
+      throw new TypeError(`Task type ${definition.id}: run must be a function`);
     this.#types.set(definition.id, { definition: definition as TaskTypeDefinition, owner });
   }
 
@@ -101,28 +106,53 @@ export class TaskManager {
   submit(processId: string, input: unknown, options: SubmitOptions = {}): JobRecord {
     if (this.#closing) throw new TaskSubmitError('shutting-down', 'The server is shutting down');
     const type = this.type(processId);
-    if (type === undefined) throw new TaskSubmitError('no-such-process', `No process "${processId}"`);
+    if (type === undefined)
+      throw new TaskSubmitError('no-such-process', `No process "${processId}"`);
     const priority = options.priority ?? 0;
     if (!Number.isInteger(priority) || Math.abs(priority) > 1000) {
-      throw new TaskSubmitError('invalid-option', 'priority must be an integer from -1000 to 1000', 'priority');
+      throw new TaskSubmitError(
+        'invalid-option',
+        'priority must be an integer from -1000 to 1000',
+        'priority',
+      );
     }
     const group = options.group ?? null;
-    if (group !== null && (typeof group !== 'string' || group.length === 0 || group.length > MAX_GROUP_LENGTH)) {
-      throw new TaskSubmitError('invalid-option', `group must be a string of 1 to ${MAX_GROUP_LENGTH} characters`, 'group');
+    if (
+      group !== null &&
+      (typeof group !== 'string' || group.length === 0 || group.length > MAX_GROUP_LENGTH)
+    ) {
+      throw new TaskSubmitError(
+        'invalid-option',
+        `group must be a string of 1 to ${MAX_GROUP_LENGTH} characters`,
+        'group',
+      );
     }
     const dependsOn = [...new Set(options.dependsOn ?? [])];
     for (const upstream of dependsOn) {
       const job = this.#options.store.get(upstream);
-      if (job === undefined) throw new TaskSubmitError('invalid-option', `No job "${upstream}" to depend on`, 'dependsOn');
+      if (job === undefined)
+        throw new TaskSubmitError(
+          'invalid-option',
+          `No job "${upstream}" to depend on`,
+          'dependsOn',
+        );
       if (job.status === 'failed' || job.status === 'dismissed') {
-        throw new TaskSubmitError('invalid-option', `Job ${upstream} has ${job.status}; nothing can depend on it`, 'dependsOn');
+        throw new TaskSubmitError(
+          'invalid-option',
+          `Job ${upstream} has ${job.status}; nothing can depend on it`,
+          'dependsOn',
+        );
       }
     }
     const parsed = type.inputSchema.safeParse(input);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? issue.path.join('.') : undefined;
-      throw new TaskSubmitError('invalid-input', `${where === undefined ? '' : `${where}: `}${issue?.message ?? 'invalid input'}`, where);
+      throw new TaskSubmitError(
+        'invalid-input',
+        `${where === undefined ? '' : `${where}: `}${issue?.message ?? 'invalid input'}`,
+        where,
+      );
     }
     const now = new Date().toISOString();
     const job = this.#options.store.insert({
@@ -161,9 +191,19 @@ export class TaskManager {
   }
 
   /** Resolves with the job as soon as it is final, or as it is when `timeoutMs` runs out. */
-  waitForFinal(jobId: string, timeoutMs: number, signal?: AbortSignal): Promise<JobRecord | undefined> {
+  waitForFinal(
+    jobId: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<JobRecord | undefined> {
     const current = this.get(jobId);
-    if (current === undefined || FINAL_STATUSES.has(current.status) || timeoutMs <= 0) {
+    // An already aborted signal never fires 'abort' again: answer now rather than at the timeout.
+    if (
+      current === undefined ||
+      FINAL_STATUSES.has(current.status) ||
+      timeoutMs <= 0 ||
+      signal?.aborted
+    ) {
       return Promise.resolve(current);
     }
     return new Promise((resolve) => {
@@ -185,6 +225,13 @@ export class TaskManager {
 
   /** Dismisses a queued or running job; returns the job, or undefined if there is none. */
   cancel(id: string, reason = 'Dismissed by request'): JobRecord | undefined {
+    const dismissed = this.#dismiss(id, reason);
+    this.#schedule();
+    return dismissed;
+  }
+
+  /** Dismisses a job and, transitively, its waiting dependants, without scheduling. */
+  #dismiss(id: string, reason: string): JobRecord | undefined {
     const job = this.get(id);
     if (job === undefined || FINAL_STATUSES.has(job.status)) return job;
     const queued = this.#queue.findIndex((j) => j.id === id);
@@ -196,7 +243,6 @@ export class TaskManager {
     }
     const dismissed = this.#finish(id, { status: 'dismissed', message: reason, error: reason });
     this.#cascade(id, 'dismissed');
-    this.#schedule();
     return dismissed;
   }
 
@@ -204,7 +250,11 @@ export class TaskManager {
   cancelGroup(group: string): number {
     const ids = [
       ...this.#queue.filter((j) => j.group === group).map((j) => j.id),
-      ...[...this.#running.keys()].filter((id) => this.get(id)?.group === group),
+      // A dismissed task stays in #running until its run() settles: it is not dismissed again.
+      ...[...this.#running.keys()].filter((id) => {
+        const job = this.get(id);
+        return job?.group === group && !FINAL_STATUSES.has(job.status);
+      }),
     ];
     for (const id of ids) this.cancel(id, `Group ${group} was dismissed`);
     return ids.length;
@@ -214,8 +264,11 @@ export class TaskManager {
   async remove(id: string): Promise<JobRecord | undefined> {
     const job = this.get(id);
     if (job === undefined) return undefined;
-    if (!FINAL_STATUSES.has(job.status)) throw new Error(`Job ${id} is ${job.status}; cancel it first`);
+    if (!FINAL_STATUSES.has(job.status))
+      throw new Error(`Job ${id} is ${job.status}; cancel it first`);
     this.#options.store.delete(id);
+    // A dismissed task may still be unwinding and writing to its folder: let it finish first.
+    await this.#running.get(id)?.settled;
     await this.#removeFiles(job);
     return job;
   }
@@ -235,7 +288,12 @@ export class TaskManager {
   }
 
   get stats(): { queued: number; running: number; paused: boolean; types: number } {
-    return { queued: this.#queue.length, running: this.#running.size, paused: this.#paused, types: this.#types.size };
+    return {
+      queued: this.#queue.length,
+      running: this.#running.size,
+      paused: this.#paused,
+      types: this.#types.size,
+    };
   }
 
   // ---- lifecycle ------------------------------------------------------------------------------
@@ -245,12 +303,21 @@ export class TaskManager {
    * Call once plugins have registered their task types.
    */
   async start(): Promise<void> {
+    const failed: string[] = [];
     for (const job of this.#options.store.unfinished()) {
       const type = this.type(job.processId);
       if (type === undefined) {
-        this.#finish(job.id, { status: 'failed', message: 'Interrupted', error: `Process "${job.processId}" is no longer available` });
+        this.#finish(job.id, {
+          status: 'failed',
+          message: 'Interrupted',
+          error: `Process "${job.processId}" is no longer available`,
+        });
+        failed.push(job.id);
       } else if (type.resumable) {
-        this.#options.store.update(job.id, { status: 'accepted', message: 'Resuming after a restart' });
+        this.#options.store.update(job.id, {
+          status: 'accepted',
+          message: 'Resuming after a restart',
+        });
         this.#queue.push({ ...job, status: 'accepted' });
       } else {
         this.#finish(job.id, {
@@ -258,9 +325,12 @@ export class TaskManager {
           message: 'Interrupted',
           error: 'The job was interrupted by a server restart and cannot resume; submit it again',
         });
-        this.#cascade(job.id, 'failed');
+        failed.push(job.id);
       }
     }
+    // Only now are all resumed dependants queued (they come after their upstreams), so the
+    // cascade reaches them instead of leaving them waiting forever on a failed upstream.
+    for (const id of failed) this.#cascade(id, 'failed');
     await this.expire();
     const every = Math.min(3600, Math.max(60, this.#options.retentionSeconds / 10)) * 1000;
     this.#expiryTimer = setInterval(() => void this.expire(), every);
@@ -274,9 +344,11 @@ export class TaskManager {
     const expired = this.#options.store.finishedBefore(cutoff);
     for (const job of expired) {
       this.#options.store.delete(job.id);
+      await this.#running.get(job.id)?.settled;
       await this.#removeFiles(job);
     }
-    if (expired.length > 0) this.#options.log.info({ count: expired.length }, 'expired finished jobs');
+    if (expired.length > 0)
+      this.#options.log.info({ count: expired.length }, 'expired finished jobs');
     return expired.length;
   }
 
@@ -288,7 +360,8 @@ export class TaskManager {
     this.#closing = true;
     clearInterval(this.#expiryTimer);
     const running = [...this.#running.values()];
-    for (const task of running) task.controller.abort(new TaskInterrupted('The server is shutting down'));
+    for (const task of running)
+      task.controller.abort(new TaskInterrupted('The server is shutting down'));
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       Promise.allSettled(running.map((t) => t.settled)),
@@ -313,13 +386,37 @@ export class TaskManager {
 
   #nextRunnable(): JobRecord | undefined {
     let best: JobRecord | undefined;
+    const orphaned: Array<{ id: string; reason: string }> = [];
     for (const job of this.#queue) {
+      const blocker = this.#deadUpstream(job);
+      if (blocker !== undefined) {
+        orphaned.push({ id: job.id, reason: blocker });
+        continue;
+      }
       if (!this.#dependenciesMet(job)) continue;
-      if (best === undefined || job.priority > best.priority || (job.priority === best.priority && job.sequence < best.sequence)) {
+      if (
+        best === undefined ||
+        job.priority > best.priority ||
+        (job.priority === best.priority && job.sequence < best.sequence)
+      ) {
         best = job;
       }
     }
+    // An upstream removed or ended badly while this job waited: it can never run. #dismiss,
+    // not cancel: this runs inside #schedule, which must not re-enter itself.
+    for (const { id, reason } of orphaned) this.#dismiss(id, reason);
     return best;
+  }
+
+  #deadUpstream(job: JobRecord): string | undefined {
+    for (const id of job.dependsOn) {
+      const upstream = this.get(id);
+      if (upstream === undefined) return `Upstream job ${id} no longer exists`;
+      if (upstream.status === 'failed' || upstream.status === 'dismissed') {
+        return `Upstream job ${id} ${upstream.status}`;
+      }
+    }
+    return undefined;
   }
 
   #dependenciesMet(job: JobRecord): boolean {
@@ -331,7 +428,12 @@ export class TaskManager {
     const type = this.type(queued.processId) as TaskTypeDefinition;
     const job = this.get(queued.id) as JobRecord;
     const started = new Date().toISOString();
-    store.update(job.id, { status: 'running', started: job.started ?? started, attempts: job.attempts + 1, message: 'Running' });
+    store.update(job.id, {
+      status: 'running',
+      started: job.started ?? started,
+      attempts: job.attempts + 1,
+      message: 'Running',
+    });
     const controller = new AbortController();
     const coalescer = new ProgressCoalescer(this.#options.progressIntervalMs, (update) => {
       if (this.get(job.id)?.status !== 'running') return;
@@ -353,40 +455,48 @@ export class TaskManager {
         if (!controller.signal.aborted) store.update(job.id, { checkpoint: state });
       },
       runOnPool: (module, exportName, input, options) =>
-        this.#options.pool.run(module, exportName, input, { ...options, signal: controller.signal }),
+        this.#options.pool.run(module, exportName, input, {
+          ...options,
+          signal: controller.signal,
+        }),
     };
     this.#announce('status', this.get(job.id) as JobRecord);
     jobLog.info({ attempt: job.attempts + 1 }, 'task started');
     const settled = Promise.resolve()
       .then(() => mkdir(workDir, { recursive: true }))
       .then(() => type.run(job.input, context))
-      .then(
-        (result) => {
-          coalescer.close();
-          if (controller.signal.aborted) return;
-          this.#finish(job.id, { status: 'successful', progress: 100, message: 'Completed', result: result ?? null });
-          jobLog.info('task successful');
-        },
-        (error: unknown) => {
-          coalescer.close();
-          const reason: unknown = controller.signal.reason;
-          if (reason instanceof TaskInterrupted) {
-            jobLog.info('task interrupted by shutdown; it resumes on restart');
-            return;
-          }
-          if (reason instanceof TaskCancelled) {
-            jobLog.info({ reason: reason.message }, 'task dismissed');
-            return;
-          }
-          const clientMessage =
-            error instanceof TaskFailure
-              ? error.message
-              : `${type.title} failed because of an internal error; the server log has the details (job ${job.id})`;
-          jobLog.error({ err: error }, 'task failed');
-          this.#finish(job.id, { status: 'failed', message: clientMessage, error: clientMessage });
-          this.#cascade(job.id, 'failed');
-        },
-      )
+      .then((result) => {
+        coalescer.close();
+        if (controller.signal.aborted) return;
+        this.#finish(job.id, {
+          status: 'successful',
+          progress: 100,
+          message: 'Completed',
+          result: result ?? null,
+        });
+        jobLog.info('task successful');
+      })
+      // Not a second argument of then(): a result the store cannot serialize (a BigInt, a cycle)
+      // must fail the job too, not leave it running and reject unhandled.
+      .catch((error: unknown) => {
+        coalescer.close();
+        const reason: unknown = controller.signal.reason;
+        if (reason instanceof TaskInterrupted) {
+          jobLog.info('task interrupted by shutdown; it resumes on restart');
+          return;
+        }
+        if (reason instanceof TaskCancelled) {
+          jobLog.info({ reason: reason.message }, 'task dismissed');
+          return;
+        }
+        const clientMessage =
+          error instanceof TaskFailure
+            ? error.message
+            : `${type.title} failed because of an internal error; the server log has the details (job ${job.id})`;
+        jobLog.error({ err: error }, 'task failed');
+        this.#finish(job.id, { status: 'failed', message: clientMessage, error: clientMessage });
+        this.#cascade(job.id, 'failed');
+      })
       .finally(() => {
         this.#running.delete(job.id);
         this.#schedule();
@@ -405,12 +515,21 @@ export class TaskManager {
   /** Dismisses every job still waiting on `upstream`, and their own dependants. */
   #cascade(upstream: string, outcome: 'failed' | 'dismissed'): void {
     for (const job of [...this.#queue]) {
-      if (job.dependsOn.includes(upstream)) this.cancel(job.id, `Upstream job ${upstream} ${outcome}`);
+      if (job.dependsOn.includes(upstream))
+        this.#dismiss(job.id, `Upstream job ${upstream} ${outcome}`);
     }
   }
 
   #announce(type: JobEvent['type'], job: JobRecord): void {
-    this.#events.emit(job.id, { type, job });
+    // Listeners include plugins' (subscribe): one that throws must not break the state change
+    // that is being announced, nor keep the event from the other listeners.
+    for (const listener of this.#events.listeners(job.id) as ((event: JobEvent) => void)[]) {
+      try {
+        listener({ type, job });
+      } catch (error) {
+        this.#options.log.error({ err: error, jobId: job.id }, 'job event listener failed');
+      }
+    }
   }
 
   async #removeFiles(job: JobRecord): Promise<void> {

@@ -9,7 +9,11 @@ import type { RunOptions } from '../pool/worker-pool.ts';
 /** OGC API – Processes 1.0 status codes (statusCode.yaml), spelled as the standard spells them. */
 export type JobStatus = 'accepted' | 'running' | 'successful' | 'failed' | 'dismissed';
 
-export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set(['successful', 'failed', 'dismissed']);
+export const FINAL_STATUSES: ReadonlySet<JobStatus> = new Set([
+  'successful',
+  'failed',
+  'dismissed',
+]);
 
 export type JobControlOption = 'async-execute' | 'sync-execute' | 'dismiss';
 
@@ -38,7 +42,12 @@ export interface TaskRunContext<Checkpoint = unknown> {
   /** Saves resumable state; a resumed attempt receives it as `checkpoint`. */
   saveCheckpoint(state: Checkpoint): void;
   /** Runs a job on the shared pool, aborted with this task's signal. */
-  runOnPool<T>(module: URL | string, exportName: string, input: unknown, options?: Omit<RunOptions, 'signal'>): Promise<T>;
+  runOnPool<T>(
+    module: URL | string,
+    exportName: string,
+    input: unknown,
+    options?: Omit<RunOptions, 'signal'>,
+  ): Promise<T>;
 }
 
 export interface TaskTypeDefinition<Input = unknown, Result = unknown, Checkpoint = unknown> {

@@ -1,0 +1,1161 @@
+/**
+ * The task manager end to end: a real worker pool (2 threads, shared by the file), a real
+ * SQLite job store in a temp folder per test, task types defined here. Waits are generous (the
+ * machine may be loaded); assertions on order and values are strict.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { z, type ZodType } from 'zod';
+import { WorkerPool } from '../../../src/pool/worker-pool.ts';
+import { JobStore } from '../../../src/tasks/job-store.ts';
+import { TaskFailure, TaskSubmitError } from '../../../src/tasks/task-errors.ts';
+import {
+  TaskManager,
+  type JobEvent,
+  type TaskManagerOptions,
+} from '../../../src/tasks/task-manager.ts';
+import {
+  FINAL_STATUSES,
+  type JobRecord,
+  type JobStatus,
+  type TaskRunContext,
+  type TaskTypeDefinition,
+} from '../../../src/tasks/task-types.ts';
+
+const BUSY = new URL('../../fixtures/workers/busy-worker.ts', import.meta.url);
+/** How long a test waits for something that should happen (a loaded CI machine is slow). */
+const WAIT = 15_000;
+const silent = pino({ level: 'silent' });
+
+let pool: WorkerPool;
+let root: string;
+
+beforeAll(async () => {
+  root = await mkdtemp(join(tmpdir(), 'relief-tasks-'));
+  pool = new WorkerPool({ threads: 2 });
+  // Workers load TypeScript through tsx: pay that once, not inside a timed test.
+  await pool.check();
+  expect(await pool.run(BUSY, 'add', { a: 1, b: 1 })).toBe(2);
+}, 60_000);
+
+afterAll(async () => {
+  await pool?.close();
+  if (root !== undefined) await rm(root, { recursive: true, force: true });
+});
+
+// ---- helpers ------------------------------------------------------------------------------
+
+interface Harness {
+  manager: TaskManager;
+  store: JobStore;
+  dir: string;
+  file: string;
+}
+
+const teardown: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  for (const step of teardown.splice(0).reverse()) await step();
+});
+
+async function harness(options: Partial<TaskManagerOptions> = {}, dir?: string): Promise<Harness> {
+  const folder = dir ?? (await mkdtemp(join(root, 'case-')));
+  const file = join(folder, 'jobs.db');
+  const store = new JobStore(file);
+  const manager = new TaskManager({
+    store,
+    pool,
+    log: silent,
+    maxConcurrent: 1,
+    jobsDir: join(folder, 'jobs'),
+    retentionSeconds: 3600,
+    ...options,
+  });
+  teardown.push(async () => {
+    await manager.shutdown(5000);
+    store.close();
+  });
+  return { manager, store, dir: folder, file };
+}
+
+function taskType<I>(
+  id: string,
+  inputSchema: ZodType<I>,
+  run: (input: I, context: TaskRunContext) => Promise<unknown>,
+  extra: Partial<TaskTypeDefinition<I>> = {},
+): TaskTypeDefinition<I> {
+  return {
+    id,
+    title: `Test ${id}`,
+    version: '1.0.0',
+    inputSchema,
+    inputs: {},
+    outputs: {},
+    resumable: false,
+    run,
+    ...extra,
+  };
+}
+
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(value: T): void;
+}
+
+function deferred<T = void>(): Deferred<T> {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+/** Rejects with the abort reason once `signal` aborts. */
+function untilAborted(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) reject(signal.reason as Error);
+    signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+  });
+}
+
+/** Waits for `gate`, or rejects when the task is aborted (so no test task outlives its test). */
+function gated<T>(gate: Deferred<T>, signal: AbortSignal): Promise<T> {
+  return Promise.race([gate.promise, untilAborted(signal)]);
+}
+
+async function final(manager: TaskManager, id: string): Promise<JobRecord> {
+  const job = await manager.waitForFinal(id, WAIT);
+  if (job === undefined) throw new Error(`job ${id} vanished`);
+  if (!FINAL_STATUSES.has(job.status)) throw new Error(`job ${id} still ${job.status}`);
+  return job;
+}
+
+function statusOf(manager: TaskManager, id: string): JobStatus | undefined {
+  return manager.get(id)?.status;
+}
+
+const empty = z.object({});
+const named = z.object({ name: z.string() });
+
+// ---- scheduling ---------------------------------------------------------------------------
+
+describe('scheduling', () => {
+  it('starts the highest priority first, FIFO within a priority', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const order: string[] = [];
+    manager.registerType(
+      taskType('record', named, async ({ name }) => {
+        order.push(name);
+        return name;
+      }),
+    );
+    manager.pause();
+    const plan: [string, number][] = [
+      ['low-1', -5],
+      ['high-1', 10],
+      ['high-2', 10],
+      ['medium', 0],
+      ['low-2', -5],
+      ['high-3', 10],
+    ];
+    const jobs = plan.map(([name, priority]) => manager.submit('record', { name }, { priority }));
+    expect(jobs.map((j) => j.status)).toEqual(plan.map(() => 'accepted'));
+    expect(manager.stats).toMatchObject({ queued: 6, running: 0, paused: true });
+    expect(order).toEqual([]);
+    manager.resume();
+    for (const job of jobs) expect((await final(manager, job.id)).status).toBe('successful');
+    expect(order).toEqual(['high-1', 'high-2', 'high-3', 'medium', 'low-1', 'low-2']);
+    expect(jobs.map((j) => manager.get(j.id)?.result)).toEqual(plan.map(([name]) => name));
+  });
+
+  it('a high-priority task submitted later overtakes queued lower ones', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const order: string[] = [];
+    const gate = deferred();
+    manager.registerType(
+      taskType('record', named, async ({ name }, context) => {
+        order.push(name);
+        if (name === 'first') await gated(gate, context.signal);
+        return name;
+      }),
+    );
+    const first = manager.submit('record', { name: 'first' });
+    expect(first.status).toBe('running');
+    const low = manager.submit('record', { name: 'low' });
+    const urgent = manager.submit('record', { name: 'urgent' }, { priority: 1 });
+    expect([low.status, urgent.status]).toEqual(['accepted', 'accepted']);
+    gate.resolve();
+    await final(manager, low.id);
+    expect(order).toEqual(['first', 'urgent', 'low']);
+  });
+
+  it('never runs more than maxConcurrent tasks at once', async () => {
+    const { manager } = await harness({ maxConcurrent: 2 });
+    let entered = 0;
+    let running = 0;
+    let maxRunning = 0;
+    const gate = deferred();
+    manager.registerType(
+      taskType('wait', empty, async (_input, context) => {
+        entered++;
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        try {
+          await gated(gate, context.signal);
+          await sleep(50);
+        } finally {
+          running--;
+        }
+      }),
+    );
+    const jobs = Array.from({ length: 6 }, () => manager.submit('wait', {}));
+    // The first two are inside run(); the others must wait for a free slot.
+    await expect.poll(() => entered, { timeout: WAIT }).toBe(2);
+    expect(manager.stats).toMatchObject({ running: 2, queued: 4 });
+    expect(jobs.map((j) => statusOf(manager, j.id))).toEqual([
+      'running',
+      'running',
+      'accepted',
+      'accepted',
+      'accepted',
+      'accepted',
+    ]);
+    gate.resolve();
+    const done = await Promise.all(jobs.map((j) => final(manager, j.id)));
+    expect(done.map((j) => j.status)).toEqual(jobs.map(() => 'successful'));
+    expect(done.map((j) => j.attempts)).toEqual(jobs.map(() => 1));
+    expect(entered).toBe(6);
+    expect(maxRunning).toBe(2);
+  });
+
+  it('rejects a non-positive or fractional maxConcurrent', async () => {
+    const dir = await mkdtemp(join(root, 'case-'));
+    const store = new JobStore(join(dir, 'jobs.db'));
+    teardown.push(async () => store.close());
+    for (const maxConcurrent of [0, -1, 1.5, Number.NaN]) {
+      expect(
+        () =>
+          new TaskManager({
+            store,
+            pool,
+            log: silent,
+            maxConcurrent,
+            jobsDir: dir,
+            retentionSeconds: 1,
+          }),
+      ).toThrow(RangeError);
+    }
+  });
+
+  it('pause holds new starts while running ones finish; resume starts the queue', async () => {
+    const { manager } = await harness({ maxConcurrent: 2 });
+    const started: string[] = [];
+    const gate = deferred();
+    manager.registerType(
+      taskType('record', named, async ({ name }, context) => {
+        started.push(name);
+        if (name === 'running') await gated(gate, context.signal);
+        return name;
+      }),
+    );
+    const running = manager.submit('record', { name: 'running' });
+    expect(running.status).toBe('running');
+    manager.pause();
+    expect(manager.paused).toBe(true);
+    const waiting = [
+      manager.submit('record', { name: 'queued-1' }),
+      manager.submit('record', { name: 'queued-2' }),
+    ];
+    expect(waiting.map((j) => j.status)).toEqual(['accepted', 'accepted']);
+    gate.resolve();
+    expect((await final(manager, running.id)).status).toBe('successful');
+    // The finished task's slot is released; still nothing starts while paused.
+    await expect.poll(() => manager.stats.running, { timeout: WAIT }).toBe(0);
+    expect(manager.stats).toMatchObject({ queued: 2, paused: true });
+    expect(waiting.map((j) => statusOf(manager, j.id))).toEqual(['accepted', 'accepted']);
+    expect(started).toEqual(['running']);
+    manager.resume();
+    expect(manager.paused).toBe(false);
+    for (const job of waiting) expect((await final(manager, job.id)).status).toBe('successful');
+    // Both start at once (two slots); either may enter run() first.
+    expect(started[0]).toBe('running');
+    expect(started.slice(1).sort()).toEqual(['queued-1', 'queued-2']);
+  });
+});
+
+// ---- dependencies -------------------------------------------------------------------------
+
+describe('dependencies', () => {
+  it('dismisses a waiting dependant whose upstream was removed after succeeding', async () => {
+    const { manager } = await harness({ maxConcurrent: 2 });
+    manager.registerType(taskType('leaf', named, async ({ name }) => ({ name })));
+    const upstream = manager.submit('leaf', { name: 'up' });
+    await manager.waitForFinal(upstream.id, WAIT);
+    manager.pause();
+    const dependant = manager.submit('leaf', { name: 'down' }, { dependsOn: [upstream.id] });
+    await manager.remove(upstream.id);
+    manager.resume();
+    const result = await manager.waitForFinal(dependant.id, WAIT);
+    expect(result).toMatchObject({ status: 'dismissed', attempts: 0 });
+    expect(result?.error).toBe(`Upstream job ${upstream.id} no longer exists`);
+  });
+
+  it('passes upstream results to the dependant, which starts only after they succeed', async () => {
+    const { manager } = await harness({ maxConcurrent: 3 });
+    const gate = deferred();
+    const seen: { name: string; upstream: (JobStatus | undefined)[]; deps: unknown }[] = [];
+    manager.registerType(
+      taskType('double', z.object({ x: z.number() }), async ({ x }, context) => {
+        await gated(gate, context.signal);
+        return { value: x * 2 };
+      }),
+    );
+    manager.registerType(
+      taskType('consume', named, async ({ name }, context) => {
+        const upstreamIds = Object.keys(context.dependencies);
+        seen.push({
+          name,
+          upstream: upstreamIds.map((id) => statusOf(manager, id)),
+          deps: context.dependencies,
+        });
+        return { name, deps: context.dependencies };
+      }),
+    );
+    const a = manager.submit('double', { x: 21 });
+    const b = manager.submit('consume', { name: 'b' }, { dependsOn: [a.id] });
+    const c = manager.submit('double', { x: 5 });
+    const d = manager.submit('consume', { name: 'd' }, { dependsOn: [a.id, c.id, a.id] });
+    expect(b).toMatchObject({ status: 'accepted', dependsOn: [a.id] });
+    expect(b.message).toMatch(/upstream/i);
+    // Duplicates are dropped.
+    expect(d.dependsOn).toEqual([a.id, c.id]);
+    // Slots are free (maxConcurrent 3) but the dependants wait.
+    expect(manager.stats).toMatchObject({ running: 2, queued: 2 });
+    expect(seen).toEqual([]);
+    gate.resolve();
+    const finalA = await final(manager, a.id);
+    const finalB = await final(manager, b.id);
+    const finalD = await final(manager, d.id);
+    expect(finalA.result).toEqual({ value: 42 });
+    expect(finalB.status).toBe('successful');
+    expect(finalB.result).toEqual({ name: 'b', deps: { [a.id]: { value: 42 } } });
+    expect(finalD.result).toEqual({
+      name: 'd',
+      deps: { [a.id]: { value: 42 }, [c.id]: { value: 10 } },
+    });
+    // Every upstream was already successful when its dependant started.
+    expect(seen).toHaveLength(2);
+    for (const entry of seen) expect(entry.upstream.every((s) => s === 'successful')).toBe(true);
+    expect(Date.parse(finalB.started!)).toBeGreaterThanOrEqual(Date.parse(finalA.finished!));
+
+    // Depending on a job that already succeeded runs at once with its result.
+    const e = manager.submit('consume', { name: 'e' }, { dependsOn: [a.id] });
+    expect((await final(manager, e.id)).result).toEqual({
+      name: 'e',
+      deps: { [a.id]: { value: 42 } },
+    });
+  });
+
+  it('a failed upstream dismisses its dependants transitively, naming the upstream', async () => {
+    const { manager } = await harness({ maxConcurrent: 2 });
+    const gate = deferred();
+    const started: string[] = [];
+    manager.registerType(
+      taskType(
+        'step',
+        z.object({ name: z.string(), fail: z.boolean().default(false) }),
+        async ({ name, fail }, context) => {
+          started.push(name);
+          await gated(gate, context.signal);
+          if (fail) throw new TaskFailure(`${name} broke`);
+          return name;
+        },
+      ),
+    );
+    const a = manager.submit('step', { name: 'a', fail: true });
+    const other = manager.submit('step', { name: 'other' });
+    const b = manager.submit('step', { name: 'b' }, { dependsOn: [a.id] });
+    const c = manager.submit('step', { name: 'c' }, { dependsOn: [b.id] });
+    const d = manager.submit('step', { name: 'd' }, { dependsOn: [c.id, other.id] });
+    const unrelated = manager.submit('step', { name: 'unrelated' }, { dependsOn: [other.id] });
+    const events: JobStatus[] = [];
+    manager.subscribe(c.id, (event) => events.push(event.job.status));
+    gate.resolve();
+    const finalA = await final(manager, a.id);
+    expect(finalA).toMatchObject({ status: 'failed', error: 'a broke' });
+    const finalB = await final(manager, b.id);
+    const finalC = await final(manager, c.id);
+    const finalD = await final(manager, d.id);
+    expect(finalB.status).toBe('dismissed');
+    expect(finalB.error).toContain(a.id);
+    expect(finalB.error).toMatch(/failed/);
+    expect(finalC.status).toBe('dismissed');
+    expect(finalC.error).toContain(b.id);
+    expect(finalD.status).toBe('dismissed');
+    expect(finalD.error).toContain(c.id);
+    for (const job of [finalB, finalC, finalD]) {
+      expect(job).toMatchObject({ attempts: 0, started: null });
+      expect(job.finished).not.toBeNull();
+    }
+    expect(events).toEqual(['dismissed']);
+    expect((await final(manager, unrelated.id)).status).toBe('successful');
+    expect(started.sort()).toEqual(['a', 'other', 'unrelated']);
+    // Nothing may depend on a failed or dismissed job.
+    for (const upstream of [a.id, b.id]) {
+      expect(() => manager.submit('step', { name: 'late' }, { dependsOn: [upstream] })).toThrow(
+        expect.objectContaining({ kind: 'invalid-option', locator: 'dependsOn' }),
+      );
+    }
+  });
+
+  it('cancelling an upstream dismisses its dependants', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    manager.registerType(
+      taskType('block', empty, async (_input, context) => untilAborted(context.signal)),
+    );
+    const a = manager.submit('block', {});
+    const b = manager.submit('block', {}, { dependsOn: [a.id] });
+    const c = manager.submit('block', {}, { dependsOn: [b.id] });
+    expect(manager.cancel(a.id)?.status).toBe('dismissed');
+    expect(manager.get(b.id)).toMatchObject({ status: 'dismissed' });
+    expect(manager.get(b.id)?.error).toBe(`Upstream job ${a.id} dismissed`);
+    expect(manager.get(c.id)?.error).toBe(`Upstream job ${b.id} dismissed`);
+    expect(manager.stats.queued).toBe(0);
+  });
+});
+
+// ---- cancelling ---------------------------------------------------------------------------
+
+describe('cancelling', () => {
+  it('stops a running task and its pool job within a second; the pool keeps working', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const poolBusy = deferred();
+    const runSettled = deferred<number>();
+    let runError: unknown;
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    manager.registerType(
+      taskType('spinner', empty, async (_input, context) => {
+        try {
+          return await context.runOnPool<number>(
+            BUSY,
+            'spin',
+            { ms: 10_000, counter: counter.buffer },
+            { onProgress: () => poolBusy.resolve() },
+          );
+        } catch (error) {
+          runError = error;
+          throw error;
+        } finally {
+          runSettled.resolve(performance.now());
+        }
+      }),
+    );
+    manager.registerType(
+      taskType('adder', z.object({ a: z.number(), b: z.number() }), async (input, context) =>
+        context.runOnPool<number>(BUSY, 'add', input),
+      ),
+    );
+    const job = manager.submit('spinner', {});
+    const statuses: JobStatus[] = [];
+    manager.subscribe(job.id, (event) => statuses.push(event.job.status));
+    await poolBusy.promise;
+    await expect.poll(() => Atomics.load(counter, 0), { timeout: WAIT }).toBeGreaterThan(0);
+
+    const cancelledAt = performance.now();
+    const dismissed = manager.cancel(job.id);
+    expect(dismissed).toMatchObject({ status: 'dismissed', error: 'Dismissed by request' });
+    expect(dismissed?.finished).not.toBeNull();
+    const settledAt = await runSettled.promise;
+    expect(settledAt - cancelledAt).toBeLessThan(1000);
+    expect(runError).toMatchObject({ name: 'AbortError' });
+    await expect.poll(() => manager.stats.running, { timeout: WAIT }).toBe(0);
+
+    // The pool still answers, on both threads at once (a replacement worker may have to start,
+    // hence the loose bound; the spin it replaced had more than 9 s to go).
+    const poolStart = performance.now();
+    const [sum, spins] = await Promise.all([
+      pool.run<number>(BUSY, 'add', { a: 2, b: 3 }),
+      pool.run<number>(BUSY, 'spin', { ms: 20 }),
+    ]);
+    expect(sum).toBe(5);
+    expect(spins).toBeGreaterThan(0);
+    expect(performance.now() - poolStart).toBeLessThan(8000);
+    // And through the manager.
+    const adder = manager.submit('adder', { a: 20, b: 22 });
+    expect(await final(manager, adder.id)).toMatchObject({ status: 'successful', result: 42 });
+    // The terminated worker spins no more.
+    const spun = Atomics.load(counter, 0);
+    await sleep(100);
+    expect(Atomics.load(counter, 0)).toBe(spun);
+
+    // Dismissed stays dismissed: the aborted run's rejection does not overwrite it.
+    const after = manager.get(job.id)!;
+    expect(after).toMatchObject({ status: 'dismissed', error: 'Dismissed by request' });
+    expect(after.result).toBeUndefined();
+    expect(statuses).toEqual(['dismissed']);
+    // Cancelling again changes nothing.
+    expect(manager.cancel(job.id)).toEqual(after);
+  });
+
+  it('a task that returns after being cancelled stays dismissed', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const inside = deferred();
+    const release = deferred();
+    manager.registerType(
+      taskType('stubborn', empty, async (_input, context) => {
+        inside.resolve();
+        context.progress(10);
+        await release.promise; // ignores the signal on purpose
+        context.progress(90);
+        context.saveCheckpoint({ late: true });
+        return 'late result';
+      }),
+    );
+    const next = deferred();
+    manager.registerType(
+      taskType('next', empty, async () => {
+        next.resolve();
+      }),
+    );
+    const job = manager.submit('stubborn', {});
+    const queued = manager.submit('next', {});
+    await inside.promise;
+    manager.cancel(job.id);
+    // The stubborn task still holds its slot until its run() settles.
+    expect(statusOf(manager, queued.id)).toBe('accepted');
+    release.resolve();
+    await next.promise;
+    expect((await final(manager, queued.id)).status).toBe('successful');
+    expect(manager.get(job.id)).toMatchObject({
+      status: 'dismissed',
+      result: undefined,
+      checkpoint: undefined,
+    });
+  });
+
+  it('a cancelled queued task is dismissed and never starts', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const started: string[] = [];
+    const gate = deferred();
+    manager.registerType(
+      taskType('record', named, async ({ name }, context) => {
+        started.push(name);
+        await gated(gate, context.signal);
+        return name;
+      }),
+    );
+    const first = manager.submit('record', { name: 'first' });
+    const victim = manager.submit('record', { name: 'victim' });
+    const last = manager.submit('record', { name: 'last' });
+    const cancelled = manager.cancel(victim.id, 'Not needed');
+    expect(cancelled).toMatchObject({ status: 'dismissed', error: 'Not needed', attempts: 0 });
+    expect(manager.stats.queued).toBe(1);
+    gate.resolve();
+    await final(manager, last.id);
+    expect(started).toEqual(['first', 'last']);
+    expect(manager.get(victim.id)).toMatchObject({ status: 'dismissed', started: null });
+    expect(manager.get(first.id)?.status).toBe('successful');
+    // Cancelling a finished job or an unknown one does nothing.
+    expect(manager.cancel(first.id)?.status).toBe('successful');
+    expect(manager.cancel('no-such-job')).toBeUndefined();
+  });
+
+  it('cancelGroup dismisses the queued and running members of that group only', async () => {
+    const { manager } = await harness({ maxConcurrent: 2 });
+    const started: string[] = [];
+    const aborted: string[] = [];
+    const gate = deferred();
+    manager.registerType(
+      taskType('member', named, async ({ name }, context) => {
+        started.push(name);
+        try {
+          await gated(gate, context.signal);
+        } catch (error) {
+          aborted.push(name);
+          throw error;
+        }
+        return name;
+      }),
+    );
+    const g1 = manager.submit('member', { name: 'g1' }, { group: 'g' });
+    const h1 = manager.submit('member', { name: 'h1' }, { group: 'h' });
+    const g2 = manager.submit('member', { name: 'g2' }, { group: 'g' });
+    const h2 = manager.submit('member', { name: 'h2' }, { group: 'h' });
+    const loose = manager.submit('member', { name: 'loose' });
+    const g3 = manager.submit('member', { name: 'g3' }, { group: 'g' });
+    expect([g1.status, h1.status]).toEqual(['running', 'running']);
+    expect(g1.group).toBe('g');
+    expect(loose.group).toBeNull();
+
+    expect(manager.cancelGroup('g')).toBe(3);
+    for (const job of [g1, g2, g3]) {
+      expect(manager.get(job.id)).toMatchObject({
+        status: 'dismissed',
+        error: 'Group g was dismissed',
+      });
+    }
+    // g1 may still be unwinding: a second call finds nothing left to dismiss.
+    expect(manager.cancelGroup('g')).toBe(0);
+    expect(manager.cancelGroup('nobody')).toBe(0);
+    await expect.poll(() => aborted, { timeout: WAIT }).toEqual(['g1']);
+    // g1's slot goes to h2, the oldest queued job left (g1 and h1 enter run() in either order).
+    await expect.poll(() => [...started].sort(), { timeout: WAIT }).toEqual(['g1', 'h1', 'h2']);
+    expect(statusOf(manager, loose.id)).toBe('accepted');
+    gate.resolve();
+    for (const job of [h1, h2, loose]) {
+      expect((await final(manager, job.id)).status).toBe('successful');
+    }
+    expect(started).toHaveLength(4);
+    expect(started[3]).toBe('loose');
+    expect(manager.get(g1.id)?.status).toBe('dismissed');
+  });
+});
+
+// ---- progress -----------------------------------------------------------------------------
+
+describe('progress', () => {
+  it('coalesces a flood of reports into at most one event per interval', async () => {
+    const { manager } = await harness({ maxConcurrent: 1, progressIntervalMs: 100 });
+    let firstReport = 0;
+    manager.registerType(
+      taskType('chatty', empty, async (_input, context) => {
+        firstReport = Date.now();
+        for (let i = 0; i < 1000; i++) {
+          context.progress(i / 10, `step ${i}`);
+          if (i % 10 === 9) await sleep(3);
+        }
+        return 'done';
+      }),
+    );
+    manager.pause();
+    const job = manager.submit('chatty', {});
+    const events: (JobEvent & { at: number })[] = [];
+    const ended = deferred<number>();
+    manager.subscribe(job.id, (event) => {
+      events.push({ ...event, at: Date.now() });
+      if (FINAL_STATUSES.has(event.job.status)) ended.resolve(Date.now());
+    });
+    manager.resume();
+    const endedAt = await ended.promise;
+    const elapsed = endedAt - firstReport;
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+
+    const progress = events.filter((e) => e.type === 'progress');
+    const statuses = events.filter((e) => e.type === 'status');
+    expect(statuses.map((e) => e.job.status)).toEqual(['running', 'successful']);
+    expect(events[0]?.type).toBe('status');
+    expect(events.at(-1)).toMatchObject({
+      type: 'status',
+      job: { status: 'successful', progress: 100, result: 'done' },
+    });
+    // One at once, at most one per further 100 ms, and the pending one when the task ended.
+    expect(progress.length).toBeGreaterThanOrEqual(3);
+    expect(progress.length).toBeLessThanOrEqual(Math.floor(elapsed / 100) + 2);
+    expect(progress[0]?.job).toMatchObject({ progress: 0, message: 'step 0' });
+    expect(progress.at(-1)?.job).toMatchObject({ progress: 100, message: 'step 999' });
+    const values = progress.map((e) => e.job.progress);
+    expect([...values].sort((x, y) => x - y)).toEqual(values);
+    for (let i = 1; i < progress.length - 1; i++) {
+      expect(progress[i]!.at - progress[i - 1]!.at).toBeGreaterThanOrEqual(95);
+    }
+    expect(manager.get(job.id)).toMatchObject({ status: 'successful', progress: 100 });
+  });
+
+  it('records progress in the store while the task runs', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const gate = deferred();
+    manager.registerType(
+      taskType('halfway', empty, async (_input, context) => {
+        context.progress(49.6, 'half');
+        await gated(gate, context.signal);
+      }),
+    );
+    const job = manager.submit('halfway', {});
+    await expect
+      .poll(() => manager.get(job.id), { timeout: WAIT })
+      .toMatchObject({ status: 'running', progress: 50, message: 'half' });
+    gate.resolve();
+    expect(await final(manager, job.id)).toMatchObject({ progress: 100, message: 'Completed' });
+  });
+});
+
+// ---- failures -----------------------------------------------------------------------------
+
+describe('failures', () => {
+  it('shows a TaskFailure message to clients as is', async () => {
+    const { manager } = await harness();
+    manager.registerType(
+      taskType('fetcher', empty, async () => {
+        throw new TaskFailure('upstream 500');
+      }),
+    );
+    const job = manager.submit('fetcher', {});
+    expect(await final(manager, job.id)).toMatchObject({
+      status: 'failed',
+      error: 'upstream 500',
+      message: 'upstream 500',
+      attempts: 1,
+    });
+  });
+
+  it('fails a task whose result cannot be stored, and carries on', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    manager.registerType(taskType('bigint', empty, async () => ({ count: 10n })));
+    manager.registerType(taskType('fine', empty, async () => 'fine'));
+    const bad = manager.submit('bigint', {});
+    const next = manager.submit('fine', {});
+    const failed = await final(manager, bad.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatch(/internal error/);
+    expect(failed.result).toBeUndefined();
+    expect(await final(manager, next.id)).toMatchObject({ status: 'successful', result: 'fine' });
+  });
+
+  it('a subscriber that throws breaks neither the job nor the other subscribers', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const gate = deferred();
+    manager.registerType(
+      taskType('gate', empty, async (_input, context) => {
+        await gated(gate, context.signal);
+        return 'ok';
+      }),
+    );
+    manager.pause();
+    const job = manager.submit('gate', {});
+    const seen: JobStatus[] = [];
+    manager.subscribe(job.id, () => {
+      throw new Error('listener bug');
+    });
+    manager.subscribe(job.id, (event) => seen.push(event.job.status));
+    manager.resume();
+    gate.resolve();
+    expect(await final(manager, job.id)).toMatchObject({ status: 'successful', result: 'ok' });
+    expect(seen).toEqual(['running', 'successful']);
+  });
+
+  it('hides the details of an unexpected error and logs them', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        lines.push(chunk.toString());
+        callback();
+      },
+    });
+    const { manager } = await harness({ log: pino({ level: 'error' }, sink) });
+    manager.registerType(
+      taskType('leaky', empty, async () => {
+        throw new Error('secret path /etc/x');
+      }),
+    );
+    const job = manager.submit('leaky', {});
+    const failed = await final(manager, job.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.error).not.toContain('secret');
+    expect(failed.error).not.toContain('/etc/x');
+    expect(failed.error).toMatch(/log/);
+    expect(failed.error).toContain(job.id);
+    expect(failed.message).toBe(failed.error);
+    await expect.poll(() => lines.join(''), { timeout: WAIT }).toContain('secret path /etc/x');
+    const entry = JSON.parse(lines.find((l) => l.includes('secret'))!) as Record<string, unknown>;
+    expect(entry).toMatchObject({ jobId: job.id, process: 'leaky', msg: 'task failed' });
+  });
+});
+
+// ---- waitForFinal -------------------------------------------------------------------------
+
+describe('waitForFinal', () => {
+  it('resolves as soon as the job ends', async () => {
+    const { manager } = await harness();
+    const gate = deferred();
+    manager.registerType(
+      taskType('gate', empty, async (_input, context) => {
+        await gated(gate, context.signal);
+        return 7;
+      }),
+    );
+    const job = manager.submit('gate', {});
+    const waited = manager.waitForFinal(job.id, 60_000);
+    const t0 = performance.now();
+    setTimeout(() => gate.resolve(), 50);
+    const done = await waited;
+    expect(done).toMatchObject({ status: 'successful', result: 7 });
+    expect(performance.now() - t0).toBeLessThan(30_000);
+    // A final job answers at once.
+    expect(await manager.waitForFinal(job.id, 60_000)).toEqual(done);
+    expect(await manager.waitForFinal('no-such-job', 60_000)).toBeUndefined();
+  });
+
+  it('answers with the current state when the timeout runs out', async () => {
+    const { manager } = await harness();
+    manager.registerType(
+      taskType('block', empty, async (_input, context) => untilAborted(context.signal)),
+    );
+    const job = manager.submit('block', {});
+    const t0 = performance.now();
+    const current = await manager.waitForFinal(job.id, 200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(195);
+    expect(current?.status).toBe('running');
+    // A zero timeout answers at once.
+    expect((await manager.waitForFinal(job.id, 0))?.status).toBe('running');
+  });
+
+  it('answers when its signal aborts, even one aborted already', async () => {
+    const { manager } = await harness();
+    manager.registerType(
+      taskType('block', empty, async (_input, context) => untilAborted(context.signal)),
+    );
+    const job = manager.submit('block', {});
+    const controller = new AbortController();
+    const waited = manager.waitForFinal(job.id, 60_000, controller.signal);
+    controller.abort();
+    expect((await waited)?.status).toBe('running');
+    const t0 = performance.now();
+    expect((await manager.waitForFinal(job.id, 60_000, controller.signal))?.status).toBe('running');
+    expect(performance.now() - t0).toBeLessThan(30_000);
+  });
+});
+
+// ---- restart recovery ---------------------------------------------------------------------
+
+describe('restart recovery', () => {
+  it('resumes resumable jobs with their checkpoint and fails the others clearly', async () => {
+    const first = await harness({ maxConcurrent: 4 });
+    const attemptsSeen: { name: string; attempt: number; checkpoint: unknown }[] = [];
+    const running = { count: 0, all: deferred() };
+    const stepType = (id: string, resumable: boolean) =>
+      taskType(
+        id,
+        named,
+        async ({ name }, context) => {
+          const attempt = context.checkpoint === undefined ? 1 : 2;
+          attemptsSeen.push({ name, attempt, checkpoint: context.checkpoint });
+          if (context.checkpoint === undefined && name !== 'queued') {
+            context.saveCheckpoint({ name, step: 1 });
+            if (++running.count === 4) running.all.resolve();
+            await untilAborted(context.signal);
+          }
+          return { name, resumedFrom: context.checkpoint ?? null };
+        },
+        { resumable },
+      );
+    first.manager.registerType(stepType('resumable', true));
+    first.manager.registerType(stepType('fragile', false));
+    first.manager.registerType(stepType('vanishing', true));
+    const resumable = first.manager.submit('resumable', { name: 'resumable' });
+    const fragile = first.manager.submit('fragile', { name: 'fragile' });
+    const vanishing = first.manager.submit('vanishing', { name: 'vanishing' });
+    const blocker = first.manager.submit('resumable', { name: 'blocker' });
+    // Queued at shutdown: a resumable one, and dependants of the jobs that will fail.
+    const queued = first.manager.submit('resumable', { name: 'queued' });
+    const afterResumable = first.manager.submit(
+      'resumable',
+      { name: 'queued' },
+      { dependsOn: [resumable.id] },
+    );
+    const afterFragile = first.manager.submit(
+      'resumable',
+      { name: 'queued' },
+      { dependsOn: [fragile.id] },
+    );
+    const afterVanishing = first.manager.submit(
+      'resumable',
+      { name: 'queued' },
+      { dependsOn: [vanishing.id] },
+    );
+    const afterAfter = first.manager.submit(
+      'resumable',
+      { name: 'queued' },
+      { dependsOn: [afterFragile.id] },
+    );
+    await running.all.promise;
+    await expect
+      .poll(() => first.store.get(blocker.id)?.checkpoint, { timeout: WAIT })
+      .toEqual({ name: 'blocker', step: 1 });
+
+    const t0 = performance.now();
+    await first.manager.shutdown(1000);
+    expect(performance.now() - t0).toBeLessThan(1000);
+    expect(() => first.manager.submit('resumable', { name: 'x' })).toThrow(
+      expect.objectContaining({ kind: 'shutting-down' }),
+    );
+    for (const job of [resumable, fragile, vanishing, blocker]) {
+      expect(first.store.get(job.id)).toMatchObject({
+        status: 'running',
+        attempts: 1,
+        finished: null,
+      });
+    }
+    for (const job of [queued, afterResumable, afterFragile, afterVanishing, afterAfter]) {
+      expect(first.store.get(job.id)).toMatchObject({ status: 'accepted', attempts: 0 });
+    }
+    const firstStarted = first.store.get(resumable.id)!.started;
+    first.store.close();
+
+    // A new process: same database file, the vanishing type is gone.
+    attemptsSeen.length = 0;
+    const second = await harness({ maxConcurrent: 4 }, first.dir);
+    second.manager.registerType(stepType('resumable', true));
+    second.manager.registerType(stepType('fragile', false));
+    await second.manager.start();
+
+    const r = await final(second.manager, resumable.id);
+    expect(r).toMatchObject({
+      status: 'successful',
+      attempts: 2,
+      started: firstStarted,
+      result: { name: 'resumable', resumedFrom: { name: 'resumable', step: 1 } },
+    });
+    expect(await final(second.manager, blocker.id)).toMatchObject({
+      status: 'successful',
+      attempts: 2,
+    });
+    expect(await final(second.manager, queued.id)).toMatchObject({
+      status: 'successful',
+      attempts: 1,
+      result: { name: 'queued', resumedFrom: null },
+    });
+    expect(await final(second.manager, afterResumable.id)).toMatchObject({
+      status: 'successful',
+    });
+
+    const f = await final(second.manager, fragile.id);
+    expect(f.status).toBe('failed');
+    expect(f.error).toMatch(/interrupted/i);
+    const v = await final(second.manager, vanishing.id);
+    expect(v.status).toBe('failed');
+    expect(v.error).toContain('"vanishing"');
+    expect(v.error).toMatch(/no longer available/);
+
+    // Dependants of the jobs that could not resume are dismissed, not left waiting forever.
+    expect(await final(second.manager, afterFragile.id)).toMatchObject({ status: 'dismissed' });
+    expect(errorOf(second.manager, afterFragile.id)).toContain(fragile.id);
+    expect(await final(second.manager, afterVanishing.id)).toMatchObject({
+      status: 'dismissed',
+    });
+    expect(errorOf(second.manager, afterVanishing.id)).toContain(vanishing.id);
+    expect(await final(second.manager, afterAfter.id)).toMatchObject({ status: 'dismissed' });
+    expect(second.manager.stats).toMatchObject({ queued: 0 });
+
+    expect(attemptsSeen.filter((s) => s.attempt === 2).map((s) => s.checkpoint)).toEqual(
+      expect.arrayContaining([
+        { name: 'resumable', step: 1 },
+        { name: 'blocker', step: 1 },
+      ]),
+    );
+    // Neither the failed nor the dismissed ones ran again.
+    expect(attemptsSeen.map((s) => s.name).sort()).toEqual([
+      'blocker',
+      'queued',
+      'queued',
+      'resumable',
+    ]);
+  });
+});
+
+function errorOf(manager: TaskManager, id: string): string {
+  return manager.get(id)?.error ?? '';
+}
+
+// ---- expiry -------------------------------------------------------------------------------
+
+describe('expiry and removal', () => {
+  it('removes finished jobs past the retention with their folders and calls cleanup', async () => {
+    const { manager, store, dir } = await harness({ maxConcurrent: 2, retentionSeconds: 3600 });
+    const cleaned: [string, unknown][] = [];
+    manager.registerType(
+      taskType(
+        'filer',
+        z.object({
+          name: z.string(),
+          fail: z.boolean().default(false),
+          block: z.boolean().default(false),
+        }),
+        async ({ name, fail, block }, context) => {
+          await writeFile(join(context.workDir, 'out.txt'), name);
+          if (block) await untilAborted(context.signal);
+          if (fail) throw new TaskFailure('no');
+          return { file: 'out.txt', name };
+        },
+        {
+          cleanup: (jobId, result) => {
+            cleaned.push([jobId, result]);
+          },
+        },
+      ),
+    );
+    const workDir = (id: string) => join(dir, 'jobs', id);
+    const old = manager.submit('filer', { name: 'old' });
+    await final(manager, old.id);
+    const recent = manager.submit('filer', { name: 'recent' });
+    const failed = manager.submit('filer', { name: 'failed', fail: true });
+    const blocked = manager.submit('filer', { name: 'blocked', block: true });
+    await final(manager, recent.id);
+    await final(manager, failed.id);
+    await expect
+      .poll(() => existsSync(join(workDir(blocked.id), 'out.txt')), { timeout: WAIT })
+      .toBe(true);
+    expect(await readFile(join(workDir(old.id), 'out.txt'), 'utf8')).toBe('old');
+    // `old` finished two hours ago.
+    store.update(old.id, { finished: new Date(Date.now() - 7200_000).toISOString() });
+
+    expect(await manager.expire()).toBe(1);
+    expect(manager.get(old.id)).toBeUndefined();
+    expect(existsSync(workDir(old.id))).toBe(false);
+    expect(cleaned).toEqual([[old.id, { file: 'out.txt', name: 'old' }]]);
+    for (const job of [recent, failed, blocked]) {
+      expect(manager.get(job.id)).toBeDefined();
+      expect(existsSync(workDir(job.id))).toBe(true);
+    }
+
+    // Two hours on, the others are past the retention too; the running one stays.
+    expect(await manager.expire(Date.now() + 7200_000)).toBe(2);
+    expect(manager.get(recent.id)).toBeUndefined();
+    expect(manager.get(failed.id)).toBeUndefined();
+    expect(existsSync(workDir(recent.id))).toBe(false);
+    expect(existsSync(workDir(failed.id))).toBe(false);
+    expect(cleaned.slice(1)).toEqual([
+      [recent.id, { file: 'out.txt', name: 'recent' }],
+      [failed.id, undefined],
+    ]);
+    expect(manager.get(blocked.id)?.status).toBe('running');
+    expect(existsSync(workDir(blocked.id))).toBe(true);
+    expect(await manager.expire(Date.now() + 7200_000)).toBe(0);
+  });
+
+  it('remove() deletes a finished job with its files and refuses an unfinished one', async () => {
+    const { manager, dir } = await harness({ maxConcurrent: 1 });
+    const cleaned: string[] = [];
+    manager.registerType(
+      taskType(
+        'filer',
+        named,
+        async ({ name }, context) => {
+          await writeFile(join(context.workDir, 'out.txt'), name);
+          if (name === 'block') await untilAborted(context.signal);
+          return name;
+        },
+        {
+          cleanup: (jobId) => {
+            cleaned.push(jobId);
+            throw new Error('cleanup trouble is logged, not thrown');
+          },
+        },
+      ),
+    );
+    const done = manager.submit('filer', { name: 'done' });
+    await final(manager, done.id);
+    const blocked = manager.submit('filer', { name: 'block' });
+    await expect.poll(() => statusOf(manager, blocked.id), { timeout: WAIT }).toBe('running');
+    await expect(manager.remove(blocked.id)).rejects.toThrow(/cancel it first/);
+    expect((await manager.remove(done.id))?.id).toBe(done.id);
+    expect(manager.get(done.id)).toBeUndefined();
+    expect(existsSync(join(dir, 'jobs', done.id))).toBe(false);
+    expect(cleaned).toEqual([done.id]);
+    expect(await manager.remove(done.id)).toBeUndefined();
+  });
+});
+
+// ---- submitting ---------------------------------------------------------------------------
+
+describe('submit validation', () => {
+  it('rejects bad requests with the right kind and stores nothing', async () => {
+    const { manager } = await harness();
+    manager.registerType(
+      taskType(
+        'tiles',
+        z.object({ zoom: z.number().int().min(0).max(22), format: z.string().default('png') }),
+        async (input) => input,
+      ),
+    );
+    const total = () => manager.list({ limit: 100, offset: 0 }).total;
+    const submitError = (fn: () => unknown): TaskSubmitError => {
+      try {
+        fn();
+      } catch (error) {
+        if (error instanceof TaskSubmitError) return error;
+        throw error;
+      }
+      throw new Error('submit did not throw');
+    };
+
+    expect(submitError(() => manager.submit('no-such', {}))).toMatchObject({
+      kind: 'no-such-process',
+    });
+    const invalid = submitError(() => manager.submit('tiles', { zoom: 99 }));
+    expect(invalid).toMatchObject({ kind: 'invalid-input', locator: 'zoom' });
+    expect(invalid.message).toMatch(/^zoom: /);
+    expect(submitError(() => manager.submit('tiles', 'not an object'))).toMatchObject({
+      kind: 'invalid-input',
+    });
+    expect(total()).toBe(0);
+
+    const bad: [Parameters<TaskManager['submit']>[2], string][] = [
+      [{ priority: 1.5 }, 'priority'],
+      [{ priority: 1001 }, 'priority'],
+      [{ priority: Number.NaN }, 'priority'],
+      [{ priority: '1' as unknown as number }, 'priority'],
+      [{ group: '' }, 'group'],
+      [{ group: 'x'.repeat(101) }, 'group'],
+      [{ group: 5 as unknown as string }, 'group'],
+      [{ dependsOn: ['no-such-job'] }, 'dependsOn'],
+    ];
+    for (const [options, locator] of bad) {
+      expect(submitError(() => manager.submit('tiles', { zoom: 3 }, options))).toMatchObject({
+        kind: 'invalid-option',
+        locator,
+      });
+    }
+    expect(total()).toBe(0);
+
+    // The good one is stored with its parsed (defaulted) input and options.
+    const job = manager.submit('tiles', { zoom: 3 }, { priority: -1000, group: 'x'.repeat(100) });
+    expect(job).toMatchObject({
+      processId: 'tiles',
+      input: { zoom: 3, format: 'png' },
+      priority: -1000,
+      group: 'x'.repeat(100),
+    });
+    expect(total()).toBe(1);
+    expect((await final(manager, job.id)).result).toEqual({ zoom: 3, format: 'png' });
+  });
+
+  it('validates task type registration', async () => {
+    const { manager } = await harness();
+    const ok = taskType('ok-type', empty, async () => null);
+    manager.registerType(ok, 'plugin-a');
+    expect(() => manager.registerType(ok, 'plugin-b')).toThrow(/already registered by plugin-a/);
+    for (const id of ['Upper', '1abc', 'a_b', '', 'x'.repeat(64)]) {
+      expect(() => manager.registerType(taskType(id, empty, async () => null))).toThrow(TypeError);
+    }
+    expect(manager.types().map((t) => t.id)).toEqual(['ok-type']);
+    manager.unregisterOwner('plugin-a');
+    expect(manager.type('ok-type')).toBeUndefined();
+    expect(manager.stats.types).toBe(0);
+  });
+
+  it('lists jobs newest first, filtered by process and status', async () => {
+    const { manager } = await harness();
+    manager.registerType(taskType('one', empty, async () => 1));
+    manager.registerType(
+      taskType('two', empty, async () => {
+        throw new TaskFailure('two fails');
+      }),
+    );
+    const jobs = [manager.submit('one', {}), manager.submit('two', {}), manager.submit('one', {})];
+    for (const job of jobs) await final(manager, job.id);
+    const all = manager.list({ limit: 10, offset: 0 });
+    expect(all.total).toBe(3);
+    expect(all.jobs.map((j) => j.id)).toEqual([jobs[2]!.id, jobs[1]!.id, jobs[0]!.id]);
+    const failed = manager.list({ status: ['failed'], limit: 10, offset: 0 });
+    expect(failed.jobs.map((j) => j.id)).toEqual([jobs[1]!.id]);
+    const ones = manager.list({ processId: ['one'], limit: 1, offset: 1 });
+    expect(ones).toMatchObject({ total: 2 });
+    expect(ones.jobs.map((j) => j.id)).toEqual([jobs[0]!.id]);
+  });
+});
