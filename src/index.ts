@@ -23,7 +23,7 @@ export type {
 } from './services/ows-service.ts';
 export type { ExceptionFormat } from './errors/exception-report.ts';
 export type { WorkerPool, RunOptions } from './pool/worker-pool.ts';
-export { TaskFailure } from './tasks/task-errors.ts';
+export { TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
 export type {
   JobRecord,
   JobStatus,
@@ -32,3 +32,4 @@ export type {
   TaskTypeDefinition,
 } from './tasks/task-types.ts';
 export type { WorkerFunction, WorkerTools } from './pool/pool-job.ts';
+export type { LayerDefinition, LayerSource, PublishedLayer } from './layers/layer-registry.ts';

@@ -7,6 +7,7 @@ import type { ZodType } from 'zod';
 import type { ServerFilter } from '../filters/server-filter.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
+import type { LayerDefinition, LayerRegistry } from '../layers/layer-registry.ts';
 import type { TaskManager } from '../tasks/task-manager.ts';
 import type { TaskTypeDefinition } from '../tasks/task-types.ts';
 
@@ -15,7 +16,11 @@ export interface PluginApi<Config = Record<string, unknown>> {
   readonly version: string;
   /** A pino child logger with `plugin: <name>` on every line. */
   readonly log: FastifyBaseLogger;
-  /** This plugin's section of the config file, checked against `configSchema` if declared. */
+  /**
+   * This plugin's settings: its section of the config file (`plugins.<name>`), overridden by
+   * environment variables `RELIEF_<NAME>_<KEY>` (`RELIEF_ELEVATION_MAX_TILES` → `maxTiles`, as a
+   * string: use z.coerce in `configSchema`), checked against `configSchema` if declared.
+   */
   readonly config: Config;
   /** A folder of the plugin's own under the data dir, created on demand by the plugin. */
   readonly dataDir: string;
@@ -40,8 +45,18 @@ export interface PluginApi<Config = Record<string, unknown>> {
   /** The server's task manager: submit, read, watch and cancel jobs. */
   readonly tasks: Pick<
     TaskManager,
-    'submit' | 'get' | 'cancel' | 'cancelGroup' | 'subscribe' | 'waitForFinal'
+    'submit' | 'execute' | 'get' | 'list' | 'cancel' | 'cancelGroup' | 'subscribe' | 'waitForFinal'
   >;
+  /**
+   * Layers for the map services. Unlike the register* calls, publishing works at any time:
+   * a layer appears (or disappears) without a restart.
+   */
+  readonly layers: {
+    publish(layer: LayerDefinition): void;
+    unpublish(name: string): boolean;
+    get: LayerRegistry['get'];
+    list: LayerRegistry['list'];
+  };
   /** Called on shutdown, after the server stopped taking requests, in reverse load order. */
   onClose(hook: () => void | Promise<void>): void;
 }

@@ -15,6 +15,7 @@ import type { ServerFilter } from '../filters/server-filter.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
 import type { ServiceRegistry } from '../services/service-registry.ts';
+import type { LayerRegistry } from '../layers/layer-registry.ts';
 import type { TaskManager } from '../tasks/task-manager.ts';
 import type { TaskTypeDefinition } from '../tasks/task-types.ts';
 import { RELIEF_VERSION } from '../server/version.ts';
@@ -35,7 +36,10 @@ export interface PluginLoaderOptions {
   registry: ServiceRegistry;
   pool: WorkerPool;
   tasks: TaskManager;
+  layers: LayerRegistry;
   log: FastifyBaseLogger;
+  /** Environment for `RELIEF_<PLUGIN>_<KEY>` overrides of plugin settings. */
+  env: NodeJS.ProcessEnv;
   pluginsPath: readonly string[];
   dataDir: string;
   pluginConfig: Readonly<Record<string, Record<string, unknown>>>;
@@ -209,7 +213,10 @@ async function registerPlugin(
       `${manifest.entry} must export default definePlugin({ register(api) { … } })`,
     );
   }
-  let config: Record<string, unknown> = options.pluginConfig[manifest.name] ?? {};
+  let config: Record<string, unknown> = {
+    ...(options.pluginConfig[manifest.name] ?? {}),
+    ...settingsFromEnvironment(manifest.name, options.env),
+  };
   if (plugin.configSchema !== undefined) {
     const parsed = plugin.configSchema.safeParse(config);
     if (!parsed.success) {
@@ -247,6 +254,12 @@ async function registerPlugin(
       staged.taskTypes.push(type as TaskTypeDefinition);
     },
     tasks: options.tasks,
+    layers: {
+      publish: (layer) => void options.layers.publish(layer, manifest.name),
+      unpublish: (name) => options.layers.unpublish(name, manifest.name),
+      get: (name) => options.layers.get(name),
+      list: () => options.layers.list(),
+    },
     registerRoutes(routes, routeOptions) {
       whileOpen('registerRoutes');
       if (typeof routes !== 'function')
@@ -330,6 +343,24 @@ async function commit(
   }
   for (const { filter, priority } of staged.filters) options.chain.register(filter, priority, name);
   record.filters = staged.filters.length;
+}
+
+/** `RELIEF_ELEVATION_MAX_TILES=5` → `{ maxTiles: '5' }` for the plugin named `elevation`. */
+export function settingsFromEnvironment(
+  plugin: string,
+  env: NodeJS.ProcessEnv,
+): Record<string, string> {
+  const prefix = `RELIEF_${plugin.toUpperCase().replaceAll('-', '_')}_`;
+  const settings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(prefix) || value === undefined || value === '') continue;
+    const key = name
+      .slice(prefix.length)
+      .toLowerCase()
+      .replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+    if (key !== '') settings[key] = value;
+  }
+  return settings;
 }
 
 function describeError(error: unknown): string {

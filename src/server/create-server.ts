@@ -17,6 +17,7 @@ import { registerProcessesRoutes } from '../api/processes/processes-routes.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { FilterChain } from '../filters/filter-chain.ts';
 import { registerHealthRoutes } from '../health/health-routes.ts';
+import { LayerRegistry } from '../layers/layer-registry.ts';
 import { loadPlugins, type LoadedPlugins } from '../plugins/plugin-loader.ts';
 import type { PluginRecord } from '../plugins/plugin-record.ts';
 import { registerPluginRoutes } from '../plugins/plugin-routes.ts';
@@ -35,6 +36,8 @@ export interface CreateServerOptions {
   logger?: FastifyBaseLogger;
   /** A pool to share instead of creating one; the server will not close it. */
   pool?: WorkerPool;
+  /** Environment for plugin settings (`RELIEF_<PLUGIN>_<KEY>`); default process.env. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface ReliefServer {
@@ -43,6 +46,7 @@ export interface ReliefServer {
   registry: ServiceRegistry;
   pool: WorkerPool;
   tasks: TaskManager;
+  layers: LayerRegistry;
   contextOf: ContextAccessor;
   plugins: readonly PluginRecord[];
 }
@@ -80,6 +84,7 @@ export async function createServer(
 
   const chain = new FilterChain();
   const registry = new ServiceRegistry();
+  const layers = new LayerRegistry();
   const contextOf = installRequestLoop(app, chain, registry);
 
   const ownsPool = options.pool === undefined;
@@ -150,6 +155,8 @@ export async function createServer(
       registry,
       pool,
       tasks,
+      layers,
+      env: options.env ?? process.env,
       log: app.log,
       pluginsPath: settings.pluginsPath,
       dataDir: settings.dataDir,
@@ -176,5 +183,5 @@ export async function createServer(
     for (const step of cleanup.reverse()) await step();
   });
 
-  return { app, chain, registry, pool, tasks, contextOf, plugins: loaded.records };
+  return { app, chain, registry, pool, tasks, layers, contextOf, plugins: loaded.records };
 }

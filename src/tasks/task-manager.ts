@@ -14,6 +14,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
+import type { ZodError } from 'zod';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { JobStore } from './job-store.ts';
 import { ProgressCoalescer } from './progress-coalescer.ts';
@@ -40,6 +41,22 @@ export interface TaskManagerOptions {
 }
 
 export type JobEvent = { type: 'status' | 'progress'; job: JobRecord };
+
+interface CheckedOptions {
+  priority: number;
+  group: string | null;
+  dependsOn: string[];
+}
+
+function invalidInput(error: ZodError): TaskSubmitError {
+  const issue = error.issues[0];
+  const where = issue?.path.length ? issue.path.join('.') : undefined;
+  return new TaskSubmitError(
+    'invalid-input',
+    `${where === undefined ? '' : `${where}: `}${issue?.message ?? 'invalid input'}`,
+    where,
+  );
+}
 
 interface RunningTask {
   controller: AbortController;
@@ -104,6 +121,43 @@ export class TaskManager {
 
   /** Validates and records a task, then queues it. Nothing is stored if validation fails. */
   submit(processId: string, input: unknown, options: SubmitOptions = {}): JobRecord {
+    const { type, checked } = this.#checkSubmission(processId, options);
+    if (type.prepare !== undefined) {
+      throw new TaskSubmitError(
+        'invalid-option',
+        `Process ${processId} prepares its input asynchronously: submit it with execute()`,
+      );
+    }
+    const parsed = type.inputSchema.safeParse(input);
+    if (!parsed.success) throw invalidInput(parsed.error);
+    return this.#record(processId, parsed.data, checked);
+  }
+
+  /**
+   * Like submit, for every process: validates the input (async schemas too), runs the type's
+   * `prepare` step (which may use the pool), and only then records the job.
+   */
+  async execute(
+    processId: string,
+    input: unknown,
+    options: SubmitOptions = {},
+  ): Promise<JobRecord> {
+    const { type } = this.#checkSubmission(processId, options);
+    const parsed = await type.inputSchema.safeParseAsync(input);
+    if (!parsed.success) throw invalidInput(parsed.error);
+    const prepared =
+      type.prepare === undefined
+        ? parsed.data
+        : await type.prepare(parsed.data, { pool: this.#options.pool });
+    // Checked again: upstream jobs may have ended, or shutdown begun, while preparing.
+    const { checked } = this.#checkSubmission(processId, options);
+    return this.#record(processId, prepared, checked);
+  }
+
+  #checkSubmission(
+    processId: string,
+    options: SubmitOptions,
+  ): { type: TaskTypeDefinition; checked: CheckedOptions } {
     if (this.#closing) throw new TaskSubmitError('shutting-down', 'The server is shutting down');
     const type = this.type(processId);
     if (type === undefined)
@@ -144,21 +198,19 @@ export class TaskManager {
         );
       }
     }
-    const parsed = type.inputSchema.safeParse(input);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue?.path.length ? issue.path.join('.') : undefined;
-      throw new TaskSubmitError(
-        'invalid-input',
-        `${where === undefined ? '' : `${where}: `}${issue?.message ?? 'invalid input'}`,
-        where,
-      );
-    }
+    return { type, checked: { priority, group, dependsOn } };
+  }
+
+  #record(
+    processId: string,
+    input: unknown,
+    { priority, group, dependsOn }: CheckedOptions,
+  ): JobRecord {
     const now = new Date().toISOString();
     const job = this.#options.store.insert({
       id: randomUUID(),
       processId,
-      input: parsed.data,
+      input,
       status: 'accepted',
       priority,
       group,

@@ -4,7 +4,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import type { ZodType } from 'zod';
-import type { RunOptions } from '../pool/worker-pool.ts';
+import type { RunOptions, WorkerPool } from '../pool/worker-pool.ts';
 
 /** OGC API – Processes 1.0 status codes (statusCode.yaml), spelled as the standard spells them. */
 export type JobStatus = 'accepted' | 'running' | 'successful' | 'failed' | 'dismissed';
@@ -65,6 +65,12 @@ export interface TaskTypeDefinition<Input = unknown, Result = unknown, Checkpoin
   readonly jobControlOptions?: readonly JobControlOption[];
   /** Whether a job interrupted by a restart may run again (with its checkpoint). */
   readonly resumable: boolean;
+  /**
+   * Optional asynchronous step between validation and recording, e.g. normalising the input
+   * with work on the pool. Throw TaskSubmitError('invalid-input', message, locator) to refuse
+   * the input (a 400; nothing is recorded). Jobs of such types are submitted with execute().
+   */
+  prepare?(input: Input, context: { pool: WorkerPool }): Promise<Input>;
   run(input: Input, context: TaskRunContext<Checkpoint>): Promise<Result>;
   /** Called when a finished job of this type is removed (expiry or DELETE). */
   cleanup?(jobId: string, result: Result | undefined): void | Promise<void>;

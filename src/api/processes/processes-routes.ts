@@ -106,7 +106,7 @@ export function registerProcessesRoutes(
       };
       let job;
       try {
-        job = tasks.submit(processId, body.inputs ?? {}, options);
+        job = await tasks.execute(processId, body.inputs ?? {}, options);
       } catch (error) {
         if (error instanceof TaskSubmitError) {
           if (error.kind === 'no-such-process') throw noSuchProcess(processId);

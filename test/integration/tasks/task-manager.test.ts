@@ -291,6 +291,32 @@ describe('scheduling', () => {
 
 // ---- dependencies -------------------------------------------------------------------------
 
+describe('execute and prepare', () => {
+  it('runs the async prepare step before recording, and refuses input it rejects', async () => {
+    const { manager } = await harness();
+    manager.registerType({
+      ...taskType('prepared', z.object({ n: z.number() }), async (input) => input),
+      prepare: async ({ n }) => {
+        await sleep(5);
+        if (n < 0) throw new TaskSubmitError('invalid-input', 'n must not be negative', 'n');
+        return { n: n * 10 };
+      },
+    });
+    expect(() => manager.submit('prepared', { n: 1 })).toThrow(/submit it with execute\(\)/);
+    const job = await manager.execute('prepared', { n: 4 });
+    expect(job.input).toEqual({ n: 40 });
+    expect((await manager.waitForFinal(job.id, WAIT))?.result).toEqual({ n: 40 });
+    await expect(manager.execute('prepared', { n: -1 })).rejects.toMatchObject({
+      kind: 'invalid-input',
+      locator: 'n',
+    });
+    await expect(manager.execute('prepared', { n: 'x' })).rejects.toMatchObject({
+      kind: 'invalid-input',
+    });
+    expect(manager.list({ limit: 10, offset: 0 }).total).toBe(1);
+  });
+});
+
 describe('dependencies', () => {
   it('dismisses a waiting dependant whose upstream was removed after succeeding', async () => {
     const { manager } = await harness({ maxConcurrent: 2 });
