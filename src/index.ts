@@ -33,3 +33,4 @@ export type {
 } from './tasks/task-types.ts';
 export type { WorkerFunction, WorkerTools } from './pool/pool-job.ts';
 export type { LayerDefinition, LayerSource, PublishedLayer } from './layers/layer-registry.ts';
+export type { StatusInfo } from './api/processes/status-info.ts';

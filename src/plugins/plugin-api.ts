@@ -2,14 +2,15 @@
  * The plugin API: what a plugin module exports and the narrow interface it is given at
  * registration. A plugin never sees the root server, only these capabilities.
  */
-import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { StatusInfo } from '../api/processes/status-info.ts';
 import type { ZodType } from 'zod';
 import type { ServerFilter } from '../filters/server-filter.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
 import type { LayerDefinition, LayerRegistry } from '../layers/layer-registry.ts';
 import type { TaskManager } from '../tasks/task-manager.ts';
-import type { TaskTypeDefinition } from '../tasks/task-types.ts';
+import type { JobRecord, TaskTypeDefinition } from '../tasks/task-types.ts';
 
 export interface PluginApi<Config = Record<string, unknown>> {
   readonly name: string;
@@ -57,6 +58,10 @@ export interface PluginApi<Config = Record<string, unknown>> {
     get: LayerRegistry['get'];
     list: LayerRegistry['list'];
   };
+  /** The base URL clients reach the server at (RELIEF_PUBLIC_URL, else from the request). */
+  baseUrl(request: FastifyRequest): string;
+  /** A job as the OGC API – Processes status document `GET /jobs/{jobId}` answers with. */
+  jobStatus(job: JobRecord, request: FastifyRequest): StatusInfo;
   /** Called on shutdown, after the server stopped taking requests, in reverse load order. */
   onClose(hook: () => void | Promise<void>): void;
 }

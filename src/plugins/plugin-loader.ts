@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
 import semver from 'semver';
+import { statusInfo } from '../api/processes/status-info.ts';
 import type { FilterChain } from '../filters/filter-chain.ts';
 import type { ServerFilter } from '../filters/server-filter.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
@@ -18,6 +19,7 @@ import type { ServiceRegistry } from '../services/service-registry.ts';
 import type { LayerRegistry } from '../layers/layer-registry.ts';
 import type { TaskManager } from '../tasks/task-manager.ts';
 import type { TaskTypeDefinition } from '../tasks/task-types.ts';
+import { publicBaseUrl } from '../server/public-url.ts';
 import { RELIEF_VERSION } from '../server/version.ts';
 import type { PluginApi, ReliefPlugin } from './plugin-api.ts';
 import {
@@ -40,6 +42,7 @@ export interface PluginLoaderOptions {
   log: FastifyBaseLogger;
   /** Environment for `RELIEF_<PLUGIN>_<KEY>` overrides of plugin settings. */
   env: NodeJS.ProcessEnv;
+  publicUrl: string | undefined;
   pluginsPath: readonly string[];
   dataDir: string;
   pluginConfig: Readonly<Record<string, Record<string, unknown>>>;
@@ -260,6 +263,8 @@ async function registerPlugin(
       get: (name) => options.layers.get(name),
       list: () => options.layers.list(),
     },
+    baseUrl: (request) => publicBaseUrl(request, options.publicUrl),
+    jobStatus: (job, request) => statusInfo(job, publicBaseUrl(request, options.publicUrl)),
     registerRoutes(routes, routeOptions) {
       whileOpen('registerRoutes');
       if (typeof routes !== 'function')

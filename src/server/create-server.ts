@@ -157,6 +157,7 @@ export async function createServer(
       tasks,
       layers,
       env: options.env ?? process.env,
+      publicUrl: settings.publicUrl,
       log: app.log,
       pluginsPath: settings.pluginsPath,
       dataDir: settings.dataDir,

@@ -40,13 +40,14 @@ export async function startTestServer(
       callback();
     },
   });
-  const config = loadConfig({
+  const env = {
     RELIEF_DATA_DIR: dataDir,
     RELIEF_PLUGINS_PATH: (options.pluginsPath ?? [emptyPlugins]).join(':'),
     RELIEF_WORKERS: '1',
     ...options.env,
-  } as NodeJS.ProcessEnv);
-  const server = await createServer(config, { logger: pino({ level: 'debug' }, sink) });
+  } as NodeJS.ProcessEnv;
+  const config = loadConfig(env);
+  const server = await createServer(config, { logger: pino({ level: 'debug' }, sink), env });
   await options.setup?.(server);
   await server.app.ready();
   return {

@@ -1,0 +1,148 @@
+/**
+ * A minimal GeoTIFF writer for one Int16 band in WGS84 degrees. The `geotiff` package's writer
+ * cannot be used: it silently writes Int16Array values as garbage (only float and unsigned
+ * arrays are encoded), builds the file one value at a time and caps the IFD at 1000 bytes.
+ *
+ * Layout (baseline TIFF 6.0, little-endian, uncompressed strips):
+ *   header (8 bytes) | IFD (tags sorted by number) | tag values longer than 4 bytes | pixels
+ * Georeferencing: PixelIsArea, with the tiepoint on the outer north-west corner of the first
+ * pixel and ModelPixelScale = the pixel size, so GDAL reports the first pixel centred on the
+ * first sample. The nodata value is the GDAL_NODATA tag (42113), which GDAL and QGIS read.
+ */
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { endianness } from 'node:os';
+
+export interface GeoTiffInt16 {
+  width: number;
+  height: number;
+  /** Row-major, row 0 = north. */
+  data: Int16Array;
+  /** Outer west and north edges of the first pixel, in degrees. */
+  west: number;
+  north: number;
+  /** Pixel size in degrees (x, y), both positive. */
+  resolution: [number, number];
+  nodata: number;
+}
+
+const TYPE = { ascii: 2, short: 3, long: 4, double: 12 } as const;
+const TYPE_SIZE = { ascii: 1, short: 2, long: 4, double: 8 } as const;
+type TagType = keyof typeof TYPE;
+
+interface Tag {
+  tag: number;
+  type: TagType;
+  values: number[] | string;
+}
+
+const STRIP_BYTES = 256 * 1024;
+const GEO_ASCII = 'WGS 84|';
+
+/** GeoKeyDirectory: version 1.1.0, then (key, location, count, value) per key, sorted by key. */
+const GEO_KEYS = [
+  [1024, 0, 1, 2], // GTModelTypeGeoKey = ModelTypeGeographic
+  [1025, 0, 1, 1], // GTRasterTypeGeoKey = RasterPixelIsArea
+  [2048, 0, 1, 4326], // GeographicTypeGeoKey = WGS 84
+  [2049, 34737, GEO_ASCII.length, 0], // GeogCitationGeoKey, in GeoAsciiParams
+  [2054, 0, 1, 9102], // GeogAngularUnitsGeoKey = degree
+];
+
+export function writeGeoTiffInt16(path: string, image: GeoTiffInt16): void {
+  const { width, height } = image;
+  const rowBytes = width * 2;
+  const rowsPerStrip = Math.max(1, Math.min(height, Math.floor(STRIP_BYTES / rowBytes)));
+  const stripCount = Math.ceil(height / rowsPerStrip);
+  const stripByteCounts = Array.from(
+    { length: stripCount },
+    (_, i) => Math.min(rowsPerStrip, height - i * rowsPerStrip) * rowBytes,
+  );
+  const tags: Tag[] = [
+    { tag: 256, type: 'long', values: [width] }, // ImageWidth
+    { tag: 257, type: 'long', values: [height] }, // ImageLength
+    { tag: 258, type: 'short', values: [16] }, // BitsPerSample
+    { tag: 259, type: 'short', values: [1] }, // Compression = none
+    { tag: 262, type: 'short', values: [1] }, // PhotometricInterpretation = BlackIsZero
+    { tag: 273, type: 'long', values: new Array<number>(stripCount).fill(0) }, // StripOffsets
+    { tag: 277, type: 'short', values: [1] }, // SamplesPerPixel
+    { tag: 278, type: 'long', values: [rowsPerStrip] }, // RowsPerStrip
+    { tag: 279, type: 'long', values: stripByteCounts }, // StripByteCounts
+    { tag: 284, type: 'short', values: [1] }, // PlanarConfiguration = contiguous
+    { tag: 339, type: 'short', values: [2] }, // SampleFormat = signed integer
+    { tag: 33550, type: 'double', values: [...image.resolution, 0] }, // ModelPixelScale
+    { tag: 33922, type: 'double', values: [0, 0, 0, image.west, image.north, 0] }, // ModelTiepoint
+    { tag: 34735, type: 'short', values: [1, 1, 0, GEO_KEYS.length, ...GEO_KEYS.flat()] },
+    { tag: 34737, type: 'ascii', values: GEO_ASCII }, // GeoAsciiParams
+    { tag: 42113, type: 'ascii', values: String(image.nodata) }, // GDAL_NODATA
+  ];
+
+  // Lay out the values that do not fit in an entry's 4 bytes after the IFD, word-aligned.
+  const ifdSize = 2 + tags.length * 12 + 4;
+  let offset = 8 + ifdSize;
+  const valueOffsets = tags.map((tag) => {
+    const size = byteLength(tag);
+    if (size <= 4) return -1;
+    const at = offset;
+    offset += size + (size % 2);
+    return at;
+  });
+  const pixelOffset = offset + (offset % 2 === 0 ? 0 : 1);
+  const fileSize = pixelOffset + rowBytes * height;
+  if (fileSize >= 2 ** 32) throw new RangeError(`GeoTIFF of ${fileSize} bytes needs BigTIFF`);
+  const stripOffsets = tags.find((tag) => tag.tag === 273)!;
+  stripOffsets.values = stripByteCounts.map((_, i) => pixelOffset + i * rowsPerStrip * rowBytes);
+
+  const head = Buffer.alloc(pixelOffset);
+  head.write('II', 0, 'latin1');
+  head.writeUInt16LE(42, 2);
+  head.writeUInt32LE(8, 4); // first IFD
+  head.writeUInt16LE(tags.length, 8);
+  tags.forEach((tag, i) => {
+    const entry = 10 + i * 12;
+    head.writeUInt16LE(tag.tag, entry);
+    head.writeUInt16LE(TYPE[tag.type], entry + 2);
+    head.writeUInt32LE(count(tag), entry + 4);
+    const at = valueOffsets[i]!;
+    if (at >= 0) head.writeUInt32LE(at, entry + 8);
+    writeValues(head, tag, at >= 0 ? at : entry + 8);
+  });
+  // The next-IFD offset after the entries stays 0: there is one image.
+
+  const fd = openSync(path, 'w');
+  try {
+    writeAll(fd, head);
+    writeAll(fd, littleEndianBytes(image.data));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** ASCII values are NUL-terminated; the count includes the NUL. */
+function count(tag: Tag): number {
+  return typeof tag.values === 'string' ? tag.values.length + 1 : tag.values.length;
+}
+
+function byteLength(tag: Tag): number {
+  return count(tag) * TYPE_SIZE[tag.type];
+}
+
+function writeValues(buffer: Buffer, tag: Tag, at: number): void {
+  if (typeof tag.values === 'string') {
+    buffer.write(`${tag.values}\0`, at, 'latin1');
+    return;
+  }
+  tag.values.forEach((value, i) => {
+    if (tag.type === 'short') buffer.writeUInt16LE(value, at + i * 2);
+    else if (tag.type === 'long') buffer.writeUInt32LE(value, at + i * 4);
+    else buffer.writeDoubleLE(value, at + i * 8);
+  });
+}
+
+/** writeSync may write less than asked (a single write() is capped near 2 GiB). */
+function writeAll(fd: number, bytes: Buffer): void {
+  for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
+}
+
+function littleEndianBytes(data: Int16Array): Buffer {
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  return endianness() === 'LE' ? bytes : Buffer.from(bytes).swap16();
+}

@@ -1,0 +1,49 @@
+/**
+ * Reading .hgt tiles and placing their samples on the global sample grid. The result workers give
+ * every sample a global integer index per axis (lon = column index / (samples - 1), lat = row
+ * index / (samples - 1)), so adjacent tiles' shared edges land on the same indices and every
+ * coordinate is computed by one exact-as-possible division.
+ */
+import { readFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import type { HgtSamples, TileFile, TileId } from '../contracts.ts';
+
+const HOST_IS_BIG_ENDIAN = endianness() === 'BE';
+
+/** The tile's samples in row-major order (row 0 = north edge), as host-endian int16. */
+export function readHgt(file: TileFile): Int16Array {
+  const bytes = readFileSync(file.path);
+  const expected = file.samples * file.samples * 2;
+  if (bytes.length !== expected) {
+    throw new Error(
+      `${file.path}: ${bytes.length} bytes, expected ${expected} for ${file.samples}²`,
+    );
+  }
+  // Int16Array needs an even byte offset; readFileSync normally gives a buffer of its own.
+  const aligned = bytes.byteOffset % 2 === 0 ? bytes : Buffer.from(bytes);
+  if (!HOST_IS_BIG_ENDIAN) aligned.swap16();
+  return new Int16Array(aligned.buffer, aligned.byteOffset, expected / 2);
+}
+
+export function tileKey(tile: TileId): string {
+  return `${tile.lat},${tile.lon}`;
+}
+
+/** The finest grid among the tiles (SRTM1 when there are none: what the upstream serves). */
+export function finestSamples(tiles: readonly TileFile[]): HgtSamples {
+  return tiles.every((t) => t.samples === 1201) && tiles.length > 0 ? 1201 : 3601;
+}
+
+/** The tile east of `tile`, wrapping at the antimeridian. */
+export function eastOf(tile: TileId): TileId {
+  return { lat: tile.lat, lon: tile.lon === 179 ? -180 : tile.lon + 1 };
+}
+
+/** The tile west of `tile`, wrapping at the antimeridian. */
+export function westOf(tile: TileId): TileId {
+  return { lat: tile.lat, lon: tile.lon === -180 ? 179 : tile.lon - 1 };
+}
+
+export function southOf(tile: TileId): TileId {
+  return { lat: tile.lat - 1, lon: tile.lon };
+}
