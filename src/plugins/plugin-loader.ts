@@ -8,18 +8,14 @@ import { readdir, readFile } from 'node:fs/promises';
 import { register } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { FastifyBaseLogger, FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import semver from 'semver';
 import { statusInfo } from '../api/processes/status-info.ts';
-import type { FilterChain } from '../filters/filter-chain.ts';
 import type { ServerFilter } from '../filters/server-filter.ts';
-import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
-import type { ServiceRegistry } from '../services/service-registry.ts';
-import type { LayerRegistry } from '../layers/layer-registry.ts';
-import type { TaskManager } from '../tasks/task-manager.ts';
 import type { TaskTypeDefinition } from '../tasks/task-types.ts';
 import { publicBaseUrl } from '../server/public-url.ts';
+import type { ReliefServer } from '../server/create-server.ts';
 import { RELIEF_VERSION } from '../server/version.ts';
 import type { PluginApi, ReliefPlugin } from './plugin-api.ts';
 import {
@@ -32,13 +28,11 @@ import type { PluginRecord } from './plugin-record.ts';
 
 const REGISTER_TIMEOUT_MS = 30_000;
 
-export interface PluginLoaderOptions {
-  app: FastifyInstance;
-  chain: FilterChain;
-  registry: ServiceRegistry;
-  pool: WorkerPool;
-  tasks: TaskManager;
-  layers: LayerRegistry;
+/** The parts of the server a plugin's API reaches into, plus what loading needs. */
+export interface PluginLoaderOptions extends Pick<
+  ReliefServer,
+  'app' | 'chain' | 'registry' | 'pool' | 'tasks' | 'layers'
+> {
   log: FastifyBaseLogger;
   /** Environment for `RELIEF_<PLUGIN>_<KEY>` overrides of plugin settings. */
   env: NodeJS.ProcessEnv;

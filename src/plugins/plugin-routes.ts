@@ -7,28 +7,10 @@ export function registerPluginRoutes(
   records: () => readonly PluginRecord[],
 ): void {
   app.get('/plugins', async () => ({
-    plugins: records().map(
-      ({
-        name,
-        version,
-        description,
-        status,
-        error,
-        filters,
-        services,
-        processes,
-        routePrefixes,
-      }) => ({
-        name,
-        version,
-        description,
-        status,
-        error,
-        filters,
-        services,
-        processes,
-        routes: routePrefixes,
-      }),
-    ),
+    // The folder is left out: it tells clients about the server's file system.
+    plugins: records().map(({ folder: _folder, routePrefixes, ...rest }) => ({
+      ...rest,
+      routes: routePrefixes,
+    })),
   }));
 }
