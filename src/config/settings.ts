@@ -108,6 +108,12 @@ export const SETTINGS = {
     default: 7 * 86400,
     description: 'How long finished jobs and their files are kept (7d, 12h, 30m or seconds)',
   },
+  maxImageSize: {
+    env: 'RELIEF_MAX_IMAGE_SIZE',
+    schema: integer(16, 65536),
+    default: 4096,
+    description: 'Largest WIDTH and HEIGHT of a GetMap or GetCoverage answer, in pixels',
+  },
   publicUrl: {
     env: 'RELIEF_PUBLIC_URL',
     schema: url.optional(),

@@ -24,6 +24,7 @@ import { registerPluginRoutes } from '../plugins/plugin-routes.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import { installRequestLoop, type ContextAccessor } from '../request-loop/install-request-loop.ts';
 import { registerCoreServices } from '../services/core-services.ts';
+import { SERVICE_METADATA } from '../services/service-metadata.ts';
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
 import { JobStore } from '../tasks/job-store.ts';
@@ -128,7 +129,12 @@ export async function createServer(
   });
 
   await registerOpenApi(app);
-  registerCoreServices(registry);
+  registerCoreServices(registry, {
+    layers,
+    pool,
+    metadata: () => SERVICE_METADATA,
+    limits: { maxWidth: settings.maxImageSize, maxHeight: settings.maxImageSize },
+  });
   registerOwsRoutes(app, { registry, contextOf, publicUrl: settings.publicUrl });
 
   const health = {

@@ -1,4 +1,5 @@
 /** The OGC services Relief ships: they register through the same registry as plugin services. */
+import type { MapServicesContext } from './map-services-context.ts';
 import type { ServiceRegistry } from './service-registry.ts';
 import { wcsService } from './wcs/wcs-service.ts';
 import { wfsService } from './wfs/wfs-service.ts';
@@ -6,6 +7,8 @@ import { wmsService } from './wms/wms-service.ts';
 
 export const CORE_SERVICES = [wmsService, wcsService, wfsService] as const;
 
-export function registerCoreServices(registry: ServiceRegistry): void {
+export function registerCoreServices(registry: ServiceRegistry, context: MapServicesContext): void {
+  // The services become factories of the context as they grow beyond GetCapabilities.
+  void context;
   for (const service of CORE_SERVICES) registry.register(service, 'core');
 }

@@ -1,0 +1,22 @@
+/**
+ * What the core map services (WMS, WCS, WFS) work from: the layers, the shared pool for
+ * rendering and encoding, the service metadata and the request limits. One object, built once
+ * by the server, so a service never reaches for globals.
+ */
+import type { LayerRegistry } from '../layers/layer-registry.ts';
+import type { WorkerPool } from '../pool/worker-pool.ts';
+import type { ServiceMetadata } from './service-metadata.ts';
+
+export interface MapServiceLimits {
+  /** Largest WIDTH and HEIGHT of a GetMap or GetCoverage output, in pixels. */
+  maxWidth: number;
+  maxHeight: number;
+}
+
+export interface MapServicesContext {
+  readonly layers: LayerRegistry;
+  readonly pool: WorkerPool;
+  /** Read per request: a project file may change it. */
+  metadata(): ServiceMetadata;
+  readonly limits: MapServiceLimits;
+}
