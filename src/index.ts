@@ -34,3 +34,5 @@ export type {
 export type { WorkerFunction, WorkerTools } from './pool/pool-job.ts';
 export type { LayerDefinition, LayerSource, PublishedLayer } from './layers/layer-registry.ts';
 export type { StatusInfo } from './api/processes/status-info.ts';
+export type { AccessControlFilter } from './access/access-control.ts';
+export type { CacheFilter, CachedEntry, CachedKind } from './access/cache-filter.ts';

@@ -3,6 +3,8 @@
  * registration. A plugin never sees the root server, only these capabilities.
  */
 import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { AccessControlFilter } from '../access/access-control.ts';
+import type { CacheFilter } from '../access/cache-filter.ts';
 import type { StatusInfo } from '../api/processes/status-info.ts';
 import type { ZodType } from 'zod';
 import type { ServerFilter } from '../filters/server-filter.ts';
@@ -29,6 +31,13 @@ export interface PluginApi<Config = Record<string, unknown>> {
   readonly pool: WorkerPool;
   /** Adds a filter; lower priorities run first, equal ones in registration order. */
   registerFilter(filter: ServerFilter, priority?: number): void;
+  /**
+   * Adds an access-control filter for the map services (layer permissions, feature filters,
+   * visible attributes, cache key), as QGIS Server's registerAccessControl.
+   */
+  registerAccessControl(filter: AccessControlFilter, priority?: number): void;
+  /** Adds a cache for capabilities documents and map images, as QGIS Server's registerServerCache. */
+  registerCacheFilter(filter: CacheFilter, priority?: number): void;
   /** Adds a service reachable at `/ows?SERVICE=<name>`. */
   registerService(service: OwsServiceDefinition): void;
   /**

@@ -10,6 +10,8 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
 import semver from 'semver';
+import type { AccessControlFilter } from '../access/access-control.ts';
+import type { CacheFilter } from '../access/cache-filter.ts';
 import { statusInfo } from '../api/processes/status-info.ts';
 import type { ServerFilter } from '../filters/server-filter.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
@@ -31,7 +33,7 @@ const REGISTER_TIMEOUT_MS = 30_000;
 /** The parts of the server a plugin's API reaches into, plus what loading needs. */
 export interface PluginLoaderOptions extends Pick<
   ReliefServer,
-  'app' | 'chain' | 'registry' | 'pool' | 'tasks' | 'layers'
+  'app' | 'chain' | 'registry' | 'pool' | 'tasks' | 'layers' | 'accessControl' | 'cacheFilters'
 > {
   log: FastifyBaseLogger;
   /** Environment for `RELIEF_<PLUGIN>_<KEY>` overrides of plugin settings. */
@@ -57,6 +59,8 @@ interface Staged {
   filters: Array<{ filter: ServerFilter; priority: number }>;
   services: OwsServiceDefinition[];
   taskTypes: TaskTypeDefinition[];
+  accessControls: Array<{ filter: AccessControlFilter; priority: number }>;
+  cacheFilters: Array<{ filter: CacheFilter; priority: number }>;
   routes: Array<{ routes: FastifyPluginAsync; prefix: string }>;
   closeHooks: Array<() => void | Promise<void>>;
 }
@@ -130,6 +134,8 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
         options.chain.removePlugin(record.name);
         options.registry.unregisterOwner(record.name);
         options.tasks.unregisterOwner(record.name);
+        options.accessControl.removeOwner(record.name);
+        options.cacheFilters.removeOwner(record.name);
       }
       options.log.error(
         { plugin: record.name, folder, err: error },
@@ -224,7 +230,15 @@ async function registerPlugin(
     }
     config = parsed.data;
   }
-  const staged: Staged = { filters: [], services: [], taskTypes: [], routes: [], closeHooks: [] };
+  const staged: Staged = {
+    filters: [],
+    services: [],
+    taskTypes: [],
+    accessControls: [],
+    cacheFilters: [],
+    routes: [],
+    closeHooks: [],
+  };
   let open = true;
   const whileOpen = (what: string) => {
     if (!open) throw new Error(`${what} must be called while the plugin registers, not later`);
@@ -241,6 +255,14 @@ async function registerPlugin(
       if (!Number.isSafeInteger(priority))
         throw new RangeError(`Filter priority must be an integer, got ${priority}`);
       staged.filters.push({ filter, priority });
+    },
+    registerAccessControl(filter, priority = 0) {
+      whileOpen('registerAccessControl');
+      staged.accessControls.push({ filter, priority });
+    },
+    registerCacheFilter(filter, priority = 0) {
+      whileOpen('registerCacheFilter');
+      staged.cacheFilters.push({ filter, priority });
     },
     registerService(service) {
       whileOpen('registerService');
@@ -341,6 +363,12 @@ async function commit(
     record.routePrefixes.push(prefix === '' ? '/' : prefix);
   }
   for (const { filter, priority } of staged.filters) options.chain.register(filter, priority, name);
+  for (const { filter, priority } of staged.accessControls) {
+    options.accessControl.register(filter, priority, name);
+  }
+  for (const { filter, priority } of staged.cacheFilters) {
+    options.cacheFilters.register(filter, priority, name);
+  }
   record.filters = staged.filters.length;
 }
 

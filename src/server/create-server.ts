@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { AccessControl } from '../access/access-control.ts';
+import { CacheFilters } from '../access/cache-filter.ts';
 import { registerLandingRoutes } from '../api/landing-routes.ts';
 import { registerOpenApi } from '../api/openapi.ts';
 import { registerConformanceRoutes } from '../api/processes/conformance-routes.ts';
@@ -48,6 +50,8 @@ export interface ReliefServer {
   pool: WorkerPool;
   tasks: TaskManager;
   layers: LayerRegistry;
+  accessControl: AccessControl;
+  cacheFilters: CacheFilters;
   contextOf: ContextAccessor;
   plugins: readonly PluginRecord[];
 }
@@ -86,6 +90,8 @@ export async function createServer(
   const chain = new FilterChain();
   const registry = new ServiceRegistry();
   const layers = new LayerRegistry();
+  const accessControl = new AccessControl();
+  const cacheFilters = new CacheFilters();
   const contextOf = installRequestLoop(app, chain, registry);
 
   const ownsPool = options.pool === undefined;
@@ -134,6 +140,8 @@ export async function createServer(
     pool,
     metadata: () => SERVICE_METADATA,
     limits: { maxWidth: settings.maxImageSize, maxHeight: settings.maxImageSize },
+    accessControl,
+    cacheFilters,
   });
   registerOwsRoutes(app, { registry, contextOf, publicUrl: settings.publicUrl });
 
@@ -162,6 +170,8 @@ export async function createServer(
       pool,
       tasks,
       layers,
+      accessControl,
+      cacheFilters,
       env: options.env ?? process.env,
       publicUrl: settings.publicUrl,
       log: app.log,
@@ -190,5 +200,16 @@ export async function createServer(
     for (const step of cleanup.reverse()) await step();
   });
 
-  return { app, chain, registry, pool, tasks, layers, contextOf, plugins: loaded.records };
+  return {
+    app,
+    chain,
+    registry,
+    pool,
+    tasks,
+    layers,
+    accessControl,
+    cacheFilters,
+    contextOf,
+    plugins: loaded.records,
+  };
 }

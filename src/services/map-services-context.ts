@@ -3,6 +3,8 @@
  * rendering and encoding, the service metadata and the request limits. One object, built once
  * by the server, so a service never reaches for globals.
  */
+import type { AccessControl } from '../access/access-control.ts';
+import type { CacheFilters } from '../access/cache-filter.ts';
 import type { LayerRegistry } from '../layers/layer-registry.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { ServiceMetadata } from './service-metadata.ts';
@@ -19,4 +21,8 @@ export interface MapServicesContext {
   /** Read per request: a project file may change it. */
   metadata(): ServiceMetadata;
   readonly limits: MapServiceLimits;
+  /** Plugins' layer permissions, feature filters and attribute rules, checked per request. */
+  readonly accessControl: AccessControl;
+  /** Plugins' caches for documents and images. */
+  readonly cacheFilters: CacheFilters;
 }
