@@ -21,7 +21,7 @@ const layer = (name: string) =>
 const feature = (kind: string): Feature => ({
   type: 'Feature',
   properties: { kind },
-  geometry: null,
+  geometry: { type: 'Point', coordinates: [0, 0] },
 });
 
 describe('AccessControl', () => {
