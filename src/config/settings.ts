@@ -114,6 +114,18 @@ export const SETTINGS = {
     default: 4096,
     description: 'Largest WIDTH and HEIGHT of a GetMap or GetCoverage answer, in pixels',
   },
+  project: {
+    env: 'RELIEF_PROJECT',
+    schema: z.string().trim().min(1, { error: 'expected the path of a project file' }).optional(),
+    default: undefined,
+    description: 'Project file (JSON or YAML): service metadata and the layers to publish',
+  },
+  projectWatch: {
+    env: 'RELIEF_PROJECT_WATCH',
+    schema: flag,
+    default: true,
+    description: 'Reload the project file when it changes, without a restart',
+  },
   publicUrl: {
     env: 'RELIEF_PUBLIC_URL',
     schema: url.optional(),

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { PluginRecord } from '../plugins/plugin-record.ts';
+import type { ProjectHealth } from '../project/project-status.ts';
 import type { TaskManager } from '../tasks/task-manager.ts';
 
 export interface HealthState {
@@ -11,6 +12,8 @@ export interface HealthState {
   tasks: TaskManager;
   startedAt: Date;
   version: string;
+  /** The project file's status; skipped layers are reported, not a reason to be unready. */
+  project?: () => ProjectHealth;
 }
 
 export function registerHealthRoutes(app: FastifyInstance, state: HealthState): void {
@@ -35,6 +38,7 @@ export function registerHealthRoutes(app: FastifyInstance, state: HealthState): 
         },
         pool: { status: poolUp ? 'up' : 'closed', ...state.pool.stats },
         tasks: state.tasks.stats,
+        ...(state.project === undefined ? {} : { project: state.project() }),
       },
     };
   });

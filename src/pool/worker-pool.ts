@@ -54,6 +54,8 @@ export class WorkerPool {
       maxThreads: options.threads,
       idleTimeout: options.idleTimeout ?? 30_000,
       niceIncrement: options.niceIncrement ?? 0,
+      // Some libraries (geotiff's web-worker) expect workerData to exist in any worker thread.
+      workerData: {},
       execArgv,
     });
   }

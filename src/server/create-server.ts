@@ -23,10 +23,11 @@ import { LayerRegistry } from '../layers/layer-registry.ts';
 import { loadPlugins, type LoadedPlugins } from '../plugins/plugin-loader.ts';
 import type { PluginRecord } from '../plugins/plugin-record.ts';
 import { registerPluginRoutes } from '../plugins/plugin-routes.ts';
+import { ProjectManager } from '../project/project-manager.ts';
+import { registerProjectRoutes } from '../project/project-routes.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import { installRequestLoop, type ContextAccessor } from '../request-loop/install-request-loop.ts';
 import { registerCoreServices } from '../services/core-services.ts';
-import { SERVICE_METADATA } from '../services/service-metadata.ts';
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
 import { JobStore } from '../tasks/job-store.ts';
@@ -54,6 +55,7 @@ export interface ReliefServer {
   cacheFilters: CacheFilters;
   contextOf: ContextAccessor;
   plugins: readonly PluginRecord[];
+  project: ProjectManager;
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
@@ -93,6 +95,12 @@ export async function createServer(
   const accessControl = new AccessControl();
   const cacheFilters = new CacheFilters();
   const contextOf = installRequestLoop(app, chain, registry);
+  // Before plugins, so project layers own their names; a broken project file stops start-up here.
+  const project = await ProjectManager.open({
+    path: settings.project,
+    layers,
+    log: app.log.child({ component: 'project' }),
+  });
 
   const ownsPool = options.pool === undefined;
   const pool =
@@ -100,6 +108,8 @@ export async function createServer(
     new WorkerPool({ threads: settings.workers, niceIncrement: settings.workerNice });
   const cleanup: Array<() => unknown> = [];
   if (ownsPool) cleanup.push(() => pool.close());
+  cleanup.push(() => project.close());
+  if (settings.projectWatch) project.watch();
   const fail = async (error: unknown): Promise<never> => {
     for (const step of cleanup.reverse()) await step();
     throw error;
@@ -138,7 +148,7 @@ export async function createServer(
   registerCoreServices(registry, {
     layers,
     pool,
-    metadata: () => SERVICE_METADATA,
+    metadata: () => project.metadata(),
     limits: { maxWidth: settings.maxImageSize, maxHeight: settings.maxImageSize },
     accessControl,
     cacheFilters,
@@ -152,10 +162,12 @@ export async function createServer(
     tasks,
     startedAt: new Date(),
     version: RELIEF_VERSION,
+    project: () => project.health(),
   };
   let loaded: LoadedPlugins = { records: [], closeHooks: [] };
   registerHealthRoutes(app, health);
   registerPluginRoutes(app, () => loaded.records);
+  registerProjectRoutes(app, project);
   registerLandingRoutes(app, settings.publicUrl);
   registerConformanceRoutes(app);
   registerProcessesRoutes(app, { tasks, publicUrl: settings.publicUrl });
@@ -211,5 +223,6 @@ export async function createServer(
     cacheFilters,
     contextOf,
     plugins: loaded.records,
+    project,
   };
 }

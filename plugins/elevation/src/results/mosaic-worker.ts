@@ -5,7 +5,7 @@
  */
 import type { MosaicInput, MosaicOutput } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
-import { writeGeoTiffInt16 } from './geotiff-writer.ts';
+import { writeGeoTiffInt16 } from '../../../../src/raster/geotiff-writer.ts';
 import { finestSamples } from './hgt-grid.ts';
 import { writeHillshadePreview } from './hillshade.ts';
 import { fillGrid, gridBounds, planGrid } from './mosaic-grid.ts';

@@ -1,26 +1,31 @@
 /**
- * A minimal GeoTIFF writer for one Int16 band in WGS84 degrees. The `geotiff` package's writer
- * cannot be used: it silently writes Int16Array values as garbage (only float and unsigned
- * arrays are encoded), builds the file one value at a time and caps the IFD at 1000 bytes.
+ * A minimal GeoTIFF writer for one Int16 band, in EPSG:4326 (degrees) or EPSG:3857 (metres).
+ * The `geotiff` package's writer cannot be used: it silently writes Int16Array values as garbage
+ * (only float and unsigned arrays are encoded), builds the file one value at a time and caps the
+ * IFD at 1000 bytes. Moved here from the elevation plugin, which writes its mosaics with it.
  *
  * Layout (baseline TIFF 6.0, little-endian, uncompressed strips):
  *   header (8 bytes) | IFD (tags sorted by number) | tag values longer than 4 bytes | pixels
  * Georeferencing: PixelIsArea, with the tiepoint on the outer north-west corner of the first
- * pixel and ModelPixelScale = the pixel size, so GDAL reports the first pixel centred on the
- * first sample. The nodata value is the GDAL_NODATA tag (42113), which GDAL and QGIS read.
+ * pixel and ModelPixelScale = the pixel size, so GDAL reports the first pixel centred half a
+ * pixel inside. The nodata value is the GDAL_NODATA tag (42113), which GDAL and QGIS read.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { cropMargin } from './crop-margin.ts';
+import type { RasterCrs, RasterWindow } from './raster-types.ts';
 
 export interface GeoTiffInt16 {
   width: number;
   height: number;
   /** Row-major, row 0 = north. */
   data: Int16Array;
-  /** Outer west and north edges of the first pixel, in degrees. */
+  /** Default 'EPSG:4326'. */
+  crs?: RasterCrs;
+  /** Outer west and north edges of the first pixel, in degrees (EPSG:4326) or metres (EPSG:3857). */
   west: number;
   north: number;
-  /** Pixel size in degrees (x, y), both positive. */
+  /** Pixel size (x, y) in the same units, both positive. */
   resolution: [number, number];
   nodata: number;
 }
@@ -36,19 +41,79 @@ interface Tag {
 }
 
 const STRIP_BYTES = 256 * 1024;
-const GEO_ASCII = 'WGS 84|';
 
-/** GeoKeyDirectory: version 1.1.0, then (key, location, count, value) per key, sorted by key. */
-const GEO_KEYS = [
-  [1024, 0, 1, 2], // GTModelTypeGeoKey = ModelTypeGeographic
-  [1025, 0, 1, 1], // GTRasterTypeGeoKey = RasterPixelIsArea
-  [2048, 0, 1, 4326], // GeographicTypeGeoKey = WGS 84
-  [2049, 34737, GEO_ASCII.length, 0], // GeogCitationGeoKey, in GeoAsciiParams
-  [2054, 0, 1, 9102], // GeogAngularUnitsGeoKey = degree
-];
+/** GeoKeyDirectory entries (key, location, count, value), sorted by key, and GeoAsciiParams. */
+function geoKeys(crs: RasterCrs): { keys: number[][]; ascii: string } {
+  if (crs === 'EPSG:3857') {
+    const ascii = 'WGS 84 / Pseudo-Mercator|';
+    return {
+      ascii,
+      keys: [
+        [1024, 0, 1, 1], // GTModelTypeGeoKey = ModelTypeProjected
+        [1025, 0, 1, 1], // GTRasterTypeGeoKey = RasterPixelIsArea
+        [1026, 34737, ascii.length, 0], // GTCitationGeoKey, in GeoAsciiParams
+        [3072, 0, 1, 3857], // ProjectedCSTypeGeoKey = WGS 84 / Pseudo-Mercator
+        [3076, 0, 1, 9001], // ProjLinearUnitsGeoKey = metre
+      ],
+    };
+  }
+  const ascii = 'WGS 84|';
+  return {
+    ascii,
+    keys: [
+      [1024, 0, 1, 2], // GTModelTypeGeoKey = ModelTypeGeographic
+      [1025, 0, 1, 1], // GTRasterTypeGeoKey = RasterPixelIsArea
+      [2048, 0, 1, 4326], // GeographicTypeGeoKey = WGS 84
+      [2049, 34737, ascii.length, 0], // GeogCitationGeoKey, in GeoAsciiParams
+      [2054, 0, 1, 9102], // GeogAngularUnitsGeoKey = degree
+    ],
+  };
+}
 
+/** The image of a window: its inner pixels (the margin cropped). */
+export function geoTiffFromWindow(window: RasterWindow): GeoTiffInt16 {
+  const inner = cropMargin(window);
+  const [minX, minY, maxX, maxY] = inner.bbox;
+  return {
+    width: inner.width,
+    height: inner.height,
+    data: inner.values,
+    crs: inner.crs,
+    west: minX,
+    north: maxY,
+    resolution: [(maxX - minX) / inner.width, (maxY - minY) / inner.height],
+    nodata: inner.nodata,
+  };
+}
+
+/** The whole file in memory (e.g. a WCS GetCoverage response). */
+export function encodeGeoTiffInt16(image: GeoTiffInt16): Uint8Array {
+  const head = encodeHead(image);
+  const file = new Uint8Array(head.length + image.data.byteLength);
+  file.set(head, 0);
+  file.set(littleEndianBytes(image.data), head.length);
+  return file;
+}
+
+/** The file written to `path`, without assembling it in memory first. */
 export function writeGeoTiffInt16(path: string, image: GeoTiffInt16): void {
+  const head = encodeHead(image);
+  const fd = openSync(path, 'w');
+  try {
+    writeAll(fd, head);
+    writeAll(fd, littleEndianBytes(image.data));
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Everything before the pixels: header, IFD and the tag values. */
+function encodeHead(image: GeoTiffInt16): Buffer {
   const { width, height } = image;
+  if (image.data.length !== width * height) {
+    throw new RangeError(`GeoTIFF data has ${image.data.length} values, not ${width}×${height}`);
+  }
+  const { keys, ascii } = geoKeys(image.crs ?? 'EPSG:4326');
   const rowBytes = width * 2;
   const rowsPerStrip = Math.max(1, Math.min(height, Math.floor(STRIP_BYTES / rowBytes)));
   const stripCount = Math.ceil(height / rowsPerStrip);
@@ -70,8 +135,8 @@ export function writeGeoTiffInt16(path: string, image: GeoTiffInt16): void {
     { tag: 339, type: 'short', values: [2] }, // SampleFormat = signed integer
     { tag: 33550, type: 'double', values: [...image.resolution, 0] }, // ModelPixelScale
     { tag: 33922, type: 'double', values: [0, 0, 0, image.west, image.north, 0] }, // ModelTiepoint
-    { tag: 34735, type: 'short', values: [1, 1, 0, GEO_KEYS.length, ...GEO_KEYS.flat()] },
-    { tag: 34737, type: 'ascii', values: GEO_ASCII }, // GeoAsciiParams
+    { tag: 34735, type: 'short', values: [1, 1, 0, keys.length, ...keys.flat()] },
+    { tag: 34737, type: 'ascii', values: ascii }, // GeoAsciiParams
     { tag: 42113, type: 'ascii', values: String(image.nodata) }, // GDAL_NODATA
   ];
 
@@ -106,14 +171,7 @@ export function writeGeoTiffInt16(path: string, image: GeoTiffInt16): void {
     writeValues(head, tag, at >= 0 ? at : entry + 8);
   });
   // The next-IFD offset after the entries stays 0: there is one image.
-
-  const fd = openSync(path, 'w');
-  try {
-    writeAll(fd, head);
-    writeAll(fd, littleEndianBytes(image.data));
-  } finally {
-    closeSync(fd);
-  }
+  return head;
 }
 
 /** ASCII values are NUL-terminated; the count includes the NUL. */
@@ -138,11 +196,11 @@ function writeValues(buffer: Buffer, tag: Tag, at: number): void {
 }
 
 /** writeSync may write less than asked (a single write() is capped near 2 GiB). */
-function writeAll(fd: number, bytes: Buffer): void {
+function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
 }
 
-function littleEndianBytes(data: Int16Array): Buffer {
+function littleEndianBytes(data: Int16Array): Uint8Array {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return endianness() === 'LE' ? bytes : Buffer.from(bytes).swap16();
 }

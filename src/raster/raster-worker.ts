@@ -1,0 +1,83 @@
+/**
+ * Pool worker functions of the map services: reading windows, rendering them to RGBA and
+ * encoding them as GeoTIFF, each in one job so heights never cross threads needlessly. Loaded
+ * with require() in the pool's threads (no top-level await, no import.meta); the per-thread
+ * decoded-row cache makes repeated jobs on a thread cheap. The main-thread side is
+ * raster-jobs.ts. Large results are transferred to the main thread, not copied.
+ */
+import { Piscina } from 'piscina';
+import type { TileCacheOptions, TileCacheStats } from './decoded-tile-cache.ts';
+import { configureTileCache, tileCacheStats } from './decoded-tile-cache.ts';
+import { encodeGeoTiffInt16, geoTiffFromWindow } from './geotiff-writer.ts';
+import type { RasterWindow, RasterWindowRequest } from './raster-types.ts';
+import { readRasterWindow } from './read-window.ts';
+import type { RasterStyle, RasterStyleName } from './styles.ts';
+import { renderRaster, styleMargin } from './styles.ts';
+
+/** Every input may carry cache settings: applied to the thread's cache before the job. */
+interface WithCache {
+  cache?: TileCacheOptions;
+}
+
+export interface RenderRasterInput extends WithCache {
+  /** The map's grid; its `margin` is ignored (the style decides: 1 for hillshade). */
+  request: RasterWindowRequest;
+  style: RasterStyle | RasterStyleName;
+}
+
+export interface RenderRasterOutput {
+  width: number;
+  height: number;
+  /** width × height × 4 bytes, RGBA, row 0 = north; nodata is transparent. */
+  rgba: Uint8Array;
+}
+
+export interface ReadWindowInput extends WithCache {
+  request: RasterWindowRequest;
+}
+
+export interface EncodeGeoTiffInput extends WithCache {
+  /** Read at this grid and written as an Int16 GeoTIFF (the margin, if any, is cropped). */
+  request: RasterWindowRequest;
+}
+
+export async function renderRasterRGBA(input: RenderRasterInput): Promise<RenderRasterOutput> {
+  applyCache(input);
+  const window = await readRasterWindow({ ...input.request, margin: styleMargin(input.style) });
+  const image = renderRaster(window, input.style);
+  const rgba = new Uint8Array(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength);
+  return transfer({ width: image.width, height: image.height, rgba }, [rgba.buffer]);
+}
+
+export async function readWindow(input: ReadWindowInput): Promise<RasterWindow> {
+  applyCache(input);
+  const window = await readRasterWindow(input.request);
+  return transfer(window, [window.values.buffer]);
+}
+
+export async function encodeGeoTiff(input: EncodeGeoTiffInput): Promise<Uint8Array> {
+  applyCache(input);
+  const bytes = encodeGeoTiffInt16(geoTiffFromWindow(await readRasterWindow(input.request)));
+  return transfer(bytes, [bytes.buffer]);
+}
+
+/** This thread's cache counters (each pool thread has its own cache). */
+export function rasterCacheStats(input: WithCache = {}): TileCacheStats {
+  applyCache(input);
+  return tileCacheStats();
+}
+
+function applyCache(input: WithCache): void {
+  if (input.cache !== undefined) configureTileCache(input.cache);
+}
+
+/**
+ * In a pool thread, wraps `value` so piscina transfers `buffers` instead of copying them (the
+ * wrapper must be the worker function's return value itself, as pool-job.ts passes it on);
+ * elsewhere (tests, direct calls), the value as is.
+ */
+function transfer<T>(value: T, buffers: ArrayBufferLike[]): T {
+  if (!Piscina.isWorkerThread) return value;
+  const movable = { [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: value };
+  return Piscina.move(movable as never) as T;
+}
