@@ -115,7 +115,19 @@ describe('core service registration', () => {
     expect(services).toEqual([
       { name: 'WMS', owner: 'core', versions: ['1.1.1', '1.3.0'], operations: ['GetCapabilities'] },
       { name: 'WCS', owner: 'core', versions: ['1.0.0', '2.0.1'], operations: ['GetCapabilities'] },
-      { name: 'WFS', owner: 'core', versions: ['1.1.0', '2.0.0'], operations: ['GetCapabilities'] },
+      {
+        name: 'WFS',
+        owner: 'core',
+        versions: ['1.1.0', '2.0.0'],
+        operations: [
+          'GetCapabilities',
+          'DescribeFeatureType',
+          'GetFeature',
+          'GetPropertyValue',
+          'ListStoredQueries',
+          'DescribeStoredQueries',
+        ],
+      },
     ]);
   });
 });
@@ -397,6 +409,7 @@ describe('WFS GetCapabilities', () => {
       'DescribeFeatureType',
       'ListStoredQueries',
       'DescribeStoredQueries',
+      'GetPropertyValue',
       'GetFeature',
     ]);
     expect(owsHrefs(operations[0] as XmlElement)).toEqual({ get: `${ENDPOINT}?`, post: ENDPOINT });
@@ -428,6 +441,8 @@ describe('WFS GetCapabilities', () => {
       expect(['TRUE', 'FALSE'], name).toContain(service[name]);
     }
     expect(service.KVPEncoding).toBe('TRUE');
+    expect(service.ImplementsBasicWFS).toBe('TRUE');
+    expect(service.ImplementsResultPaging).toBe('TRUE');
     expect(service.ImplementsTransactionalWFS).toBe('FALSE');
 
     const conformance = first(doc.root, 'fes:Filter_Capabilities', 'fes:Conformance');
@@ -452,6 +467,11 @@ describe('WFS GetCapabilities', () => {
     for (const constraint of all(conformance, 'fes:Constraint')) {
       expect(childNames(constraint)).toEqual(['ows:NoValues', 'ows:DefaultValue']);
     }
+    expect(childNames(first(doc.root, 'fes:Filter_Capabilities'))).toEqual([
+      'fes:Conformance',
+      'fes:Id_Capabilities',
+      'fes:Spatial_Capabilities',
+    ]);
   });
 
   it('answers 1.1.0 on OWS Common 1.0 with the Filter 1.1 capabilities its schema requires', async () => {
@@ -692,14 +712,17 @@ describe('exceptions', () => {
 
   it('answers WFS 2.0.0 errors with an OWS 1.1 ExceptionReport version 2.0.0', async () => {
     const response = await get('SERVICE=WFS&VERSION=2.0.0&REQUEST=GetFeature&TYPENAMES=x');
-    expect(response.status).toBe(501);
+    expect(response.status).toBe(400);
     const doc = parseXml(response.text);
     expectRoot(doc, 'ows:ExceptionReport', OWS_1_1_NS, '2.0.0');
-    expect(owsException(doc)).toMatchObject({ code: 'OperationNotSupported', locator: 'REQUEST' });
+    expect(owsException(doc)).toMatchObject({
+      code: 'InvalidParameterValue',
+      locator: 'typeNames',
+    });
   });
 
   it('answers WFS 1.1.0 errors with an OWS 1.0 ExceptionReport version 1.0.0', async () => {
-    const response = await get('SERVICE=WFS&VERSION=1.1.0&REQUEST=DescribeFeatureType');
+    const response = await get('SERVICE=WFS&VERSION=1.1.0&REQUEST=Transaction');
     expect(response.status).toBe(501);
     const doc = parseXml(response.text);
     expectRoot(doc, 'ows:ExceptionReport', OWS_1_0_NS, '1.0.0');

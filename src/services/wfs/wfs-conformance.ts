@@ -1,8 +1,13 @@
 /**
  * The WFS 2.0 conformance statement: the service constraints of ISO 19142 Table 13 and the
  * filter conformance constraints of ISO 19143 Table 1, all of which a capabilities document must
- * list. The values say what this build does: only GetCapabilities so far, so nearly all are
- * FALSE. Flip them as GetFeature and filtering land.
+ * list. The values say what this build does:
+ * - Basic WFS (A.1.2): simple WFS (GetCapabilities, DescribeFeatureType, ListStoredQueries,
+ *   DescribeStoredQueries, GetFeature with GetFeatureById) plus ad hoc GetFeature queries,
+ *   GetPropertyValue and the minimum spatial filter (BBOX); result paging with STARTINDEX and
+ *   COUNT; KVP encoding only (an XML GetFeature body is not read).
+ * - Filters: ad hoc queries, resource ids, BBOX (as a KVP parameter or inside FILTER). No
+ *   comparison or logical operators beyond And, no sorting, no temporal filters.
  */
 export type WfsServiceConstraint =
   | 'ImplementsBasicWFS'
@@ -21,16 +26,16 @@ export type WfsServiceConstraint =
   | 'ManageStoredQueries';
 
 export const WFS_SERVICE_CONSTRAINTS: Readonly<Record<WfsServiceConstraint, boolean>> = {
-  ImplementsBasicWFS: false,
+  ImplementsBasicWFS: true,
   ImplementsTransactionalWFS: false,
   ImplementsLockingWFS: false,
   KVPEncoding: true,
-  // Only GetCapabilities can be sent as an XML document so far.
+  // Only GetCapabilities can be sent as an XML document.
   XMLEncoding: false,
   SOAPEncoding: false,
   ImplementsInheritance: false,
   ImplementsRemoteResolve: false,
-  ImplementsResultPaging: false,
+  ImplementsResultPaging: true,
   ImplementsStandardJoins: false,
   ImplementsSpatialJoins: false,
   ImplementsTemporalJoins: false,
@@ -56,13 +61,13 @@ export type FilterConformanceConstraint =
   | 'ImplementsSchemaElementFunc';
 
 export const FILTER_CONFORMANCE: Readonly<Record<FilterConformanceConstraint, boolean>> = {
-  ImplementsQuery: false,
-  ImplementsAdHocQuery: false,
+  ImplementsQuery: true,
+  ImplementsAdHocQuery: true,
   ImplementsFunctions: false,
-  ImplementsResourceId: false,
+  ImplementsResourceId: true,
   ImplementsMinStandardFilter: false,
   ImplementsStandardFilter: false,
-  ImplementsMinSpatialFilter: false,
+  ImplementsMinSpatialFilter: true,
   ImplementsSpatialFilter: false,
   ImplementsMinTemporalFilter: false,
   ImplementsTemporalFilter: false,

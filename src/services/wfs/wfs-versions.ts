@@ -7,12 +7,12 @@ export type WfsOperationName =
   | 'DescribeFeatureType'
   | 'ListStoredQueries'
   | 'DescribeStoredQueries'
+  | 'GetPropertyValue'
   | 'GetFeature';
 
 /**
- * What each version's capabilities list: the operations of its smallest conformance class
- * (WFS 1.1.0 basic WFS; WFS 2.0 simple WFS, ISO 19142 A.1.1). OWS Common also requires at
- * least two operations in OperationsMetadata.
+ * What each version's capabilities list, which is what the service implements: WFS 1.1.0 basic
+ * WFS; WFS 2.0 basic WFS (ISO 19142 A.1.2: simple WFS plus GetPropertyValue).
  */
 export const WFS_OPERATIONS: Record<WfsVersion, readonly WfsOperationName[]> = {
   '1.1.0': ['GetCapabilities', 'DescribeFeatureType', 'GetFeature'],
@@ -21,6 +21,7 @@ export const WFS_OPERATIONS: Record<WfsVersion, readonly WfsOperationName[]> = {
     'DescribeFeatureType',
     'ListStoredQueries',
     'DescribeStoredQueries',
+    'GetPropertyValue',
     'GetFeature',
   ],
 };

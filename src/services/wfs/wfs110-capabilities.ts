@@ -2,8 +2,8 @@
  * The WFS 1.1.0 capabilities document (wfs:WFS_Capabilities on OWS Common 1.0, with Filter 1.1
  * capabilities). Element order follows wfs.xsd and filterCapabilities.xsd; the schema requires
  * ogc:Filter_Capabilities with its spatial, scalar and id sections, so the minimum a basic WFS
- * offers is listed: BBOX on envelopes and feature ids. There is no FeatureTypeList yet: the
- * schema requires at least one FeatureType inside it.
+ * offers is listed: BBOX on envelopes and feature ids. The FeatureTypeList is left out when no
+ * vector layer is published: the schema requires at least one FeatureType inside it.
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
@@ -14,9 +14,16 @@ import {
   addServiceProvider,
 } from '../ows-common/ows-sections.ts';
 import type { ServiceMetadata } from '../service-metadata.ts';
-import { WFS_OPERATIONS, WFS_VERSIONS } from './wfs-versions.ts';
+import { addFeatureType } from './feature-type-list.ts';
+import { FEATURE_NS, FEATURE_PREFIX, type FeatureTypeSummary } from './wfs-feature-types.ts';
+import { operationParameters } from './wfs-operation-parameters.ts';
+import { WFS_OPERATIONS } from './wfs-versions.ts';
 
-export function wfs110Capabilities(endpoint: string, metadata: ServiceMetadata): XMLBuilder {
+export function wfs110Capabilities(
+  endpoint: string,
+  metadata: ServiceMetadata,
+  featureTypes: readonly FeatureTypeSummary[],
+): XMLBuilder {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
     WFS_1_1_NS,
     'wfs:WFS_Capabilities',
@@ -27,6 +34,7 @@ export function wfs110Capabilities(endpoint: string, metadata: ServiceMetadata):
       'xmlns:gml': GML_NS,
       'xmlns:xlink': XLINK_NS,
       'xmlns:xsi': XSI_NS,
+      [`xmlns:${FEATURE_PREFIX}`]: FEATURE_NS,
       'xsi:schemaLocation': `${WFS_1_1_NS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd`,
     },
   );
@@ -40,9 +48,14 @@ export function wfs110Capabilities(endpoint: string, metadata: ServiceMetadata):
     operations: WFS_OPERATIONS['1.1.0'].map((name) => ({
       name,
       post: true,
-      ...(name === 'GetCapabilities' ? { parameters: { AcceptVersions: WFS_VERSIONS } } : {}),
+      parameters: operationParameters('1.1.0', name),
     })),
   });
+
+  if (featureTypes.length > 0) {
+    const list = root.ele('wfs:FeatureTypeList');
+    for (const featureType of featureTypes) addFeatureType(list, '1.1.0', featureType);
+  }
 
   const filter = root.ele('ogc:Filter_Capabilities');
   const spatial = filter.ele('ogc:Spatial_Capabilities');

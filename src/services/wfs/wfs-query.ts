@@ -1,0 +1,215 @@
+/**
+ * A GetFeature or GetPropertyValue request, read from its KVP parameters and run against the
+ * datasets up to the point where features are written: which types, which features of each
+ * (BBOX, RESOURCEID/FEATUREID, FILTER), which properties, which page, which CRS. Everything
+ * that can fail is done here, before the response starts streaming, so a bad request is still
+ * answered with an exception document. Only positions are kept (4 bytes per matching feature,
+ * none when every feature matches).
+ *
+ * Parameter spellings: TYPENAMES (2.0) / TYPENAME (1.1), COUNT (2.0) / MAXFEATURES (1.1),
+ * RESOURCEID (2.0) / FEATUREID (1.1); each version also accepts the other's spelling.
+ */
+import { positionsIntersecting } from '../../vector/bbox-filter.ts';
+import type { PropertySchema } from '../../vector/feature-schema.ts';
+import type { VectorDataset, VectorStore } from '../../vector/vector-store.ts';
+import { ServiceException } from '../../errors/service-exception.ts';
+import type { LayerRegistry } from '../../layers/layer-registry.ts';
+import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
+import {
+  checkedBox,
+  readBbox,
+  readCardinal,
+  readCrs,
+  readIds,
+  readPropertyGroups,
+  readResultType,
+} from './query-parameters.ts';
+import type { Crs } from './wfs-crs.ts';
+import {
+  datasetFor,
+  localName,
+  openDataset,
+  parseGroups,
+  vectorLayers,
+} from './wfs-feature-types.ts';
+import { parseFilter, type BoxCondition } from './wfs-filter.ts';
+import type { WfsVersion } from './wfs-versions.ts';
+
+export interface QueryPart {
+  readonly dataset: VectorDataset;
+  /** Matching positions, ascending; undefined when every feature matches. */
+  readonly positions: Uint32Array | undefined;
+  readonly matched: number;
+  /** The properties to write, in schema order. */
+  readonly properties: readonly PropertySchema[];
+  /** No PROPERTYNAME: every property, including any the schema sample missed. */
+  readonly allProperties: boolean;
+  readonly geometry: boolean;
+}
+
+export interface FeatureQuery {
+  readonly parts: readonly QueryPart[];
+  readonly numberMatched: number;
+  readonly numberReturned: number;
+  readonly startIndex: number;
+  readonly count: number | undefined;
+  readonly hits: boolean;
+  readonly crs: Crs;
+}
+
+export interface QuerySources {
+  layers: LayerRegistry;
+  store: VectorStore;
+}
+
+export async function readFeatureQuery(
+  parameters: OwsParameters,
+  version: WfsVersion,
+  sources: QuerySources,
+): Promise<FeatureQuery> {
+  for (const name of ['SORTBY', 'STOREDQUERY_ID']) {
+    if (parameters.has(name)) {
+      throw new ServiceException('OptionNotSupported', `${name} is not supported here`, name);
+    }
+  }
+  const crs = readCrs(parameters.get('SRSNAME'));
+  const boxes: BoxCondition[] = [];
+  const bbox = parameters.get('BBOX');
+  if (bbox !== undefined) boxes.push(readBbox(bbox));
+  let ids = readIds(parameters);
+  const filter = parameters.get('FILTER');
+  if (filter !== undefined && filter.trim() !== '') {
+    const conditions = parseFilter(filter);
+    boxes.push(...conditions.boxes);
+    if (conditions.ids !== undefined) {
+      ids = ids === undefined ? conditions.ids : ids.filter((id) => conditions.ids?.includes(id));
+    }
+  }
+  const extents = boxes.map(({ crs: boxCrs, values }) => checkedBox(boxCrs, values));
+
+  const datasets = await readDatasets(parameters, version, sources, ids !== undefined);
+  const propertyGroups = readPropertyGroups(parameters.get('PROPERTYNAME'), datasets.length);
+  const parts = datasets.map((dataset, i) => {
+    let positions = ids === undefined ? undefined : dataset.positionsOf(ids);
+    for (const extent of extents) positions = positionsIntersecting(dataset, extent, positions);
+    const selection = selectProperties(dataset, propertyGroups?.[i] ?? propertyGroups?.[0]);
+    return {
+      dataset,
+      positions,
+      matched: positions?.length ?? dataset.size,
+      ...selection,
+    };
+  });
+
+  const numberMatched = parts.reduce((sum, part) => sum + part.matched, 0);
+  const startIndex = readCardinal(parameters, ['STARTINDEX']) ?? 0;
+  const count = readCardinal(
+    parameters,
+    version === '2.0.0' ? ['COUNT', 'MAXFEATURES'] : ['MAXFEATURES', 'COUNT'],
+  );
+  const hits = readResultType(parameters.get('RESULTTYPE'));
+  const available = Math.max(0, numberMatched - startIndex);
+  return {
+    parts,
+    numberMatched,
+    numberReturned: hits ? 0 : Math.min(available, count ?? available),
+    startIndex,
+    count,
+    hits,
+    crs,
+  };
+}
+
+async function readDatasets(
+  parameters: OwsParameters,
+  version: WfsVersion,
+  sources: QuerySources,
+  byId: boolean,
+): Promise<VectorDataset[]> {
+  const [primary, alternative] =
+    version === '2.0.0' ? ['TYPENAMES', 'TYPENAME'] : ['TYPENAME', 'TYPENAMES'];
+  const locator = version === '2.0.0' ? 'typeNames' : 'typeName';
+  const value = parameters.get(primary) ?? parameters.get(alternative);
+  if (value === undefined || value.trim() === '') {
+    // Resource ids are unique across types, so they may stand alone.
+    if (byId) {
+      const layers = vectorLayers(sources.layers);
+      return Promise.all(layers.map((layer) => openDataset(sources.store, layer)));
+    }
+    throw new ServiceException(
+      'MissingParameterValue',
+      `${primary} is required (or RESOURCEID)`,
+      locator,
+    );
+  }
+  let groups;
+  try {
+    groups = parseGroups(value);
+  } catch (error) {
+    throw new ServiceException('InvalidParameterValue', (error as Error).message, locator);
+  }
+  const names = groups.flatMap((group) => {
+    if (group.length > 1 && value.trim().startsWith('(')) {
+      throw new ServiceException(
+        'OptionNotSupported',
+        'Joins are not supported; list each type in its own parentheses',
+        locator,
+      );
+    }
+    return group;
+  });
+  if (names.length === 0) {
+    throw new ServiceException('MissingParameterValue', `${primary} is empty`, locator);
+  }
+  return Promise.all(names.map((name) => datasetFor(sources.layers, sources.store, name, locator)));
+}
+
+function selectProperties(
+  dataset: VectorDataset,
+  names: readonly string[] | undefined,
+): Pick<QueryPart, 'properties' | 'allProperties' | 'geometry'> {
+  const schema = dataset.schema;
+  if (names === undefined || names.includes('*')) {
+    return { properties: schema.properties, allProperties: true, geometry: true };
+  }
+  // `relief:roads/relief:name` and `relief:name` both name the property `name`.
+  const wanted = new Set(names.map((name) => localName(name.slice(name.lastIndexOf('/') + 1))));
+  for (const name of wanted) {
+    if (name !== schema.geometryName && !schema.properties.some((p) => p.name === name)) {
+      throw new ServiceException(
+        'InvalidParameterValue',
+        `Feature type ${dataset.layer} has no property "${name}"`,
+        'PROPERTYNAME',
+      );
+    }
+  }
+  return {
+    properties: schema.properties.filter((p) => wanted.has(p.name)),
+    allProperties: false,
+    geometry: wanted.has(schema.geometryName),
+  };
+}
+
+/** The (part, positions) slices that make up the page, in order. */
+export function* pageOf(
+  query: FeatureQuery,
+): Generator<{ part: QueryPart; positions: Iterable<number> }> {
+  let skip = query.startIndex;
+  let remaining = query.numberReturned;
+  for (const part of query.parts) {
+    if (remaining === 0) return;
+    if (skip >= part.matched) {
+      skip -= part.matched;
+      continue;
+    }
+    const end = Math.min(part.matched, skip + remaining);
+    const positions = part.positions?.subarray(skip, end) ?? range(skip, end);
+    remaining -= end - skip;
+    skip = 0;
+    yield { part, positions };
+  }
+}
+
+function* range(start: number, end: number): Generator<number> {
+  for (let i = start; i < end; i++) yield i;
+}
