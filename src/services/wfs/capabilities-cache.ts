@@ -4,6 +4,8 @@
  * by version and endpoint, since the endpoint is derived from the request's host unless a
  * public URL is configured; the number of keys is bounded so varying Host headers cannot grow
  * it without limit. A document is built once even when requests for it arrive together.
+ * With access control, `access` names the variant a request sees (see wfs-service.ts); each
+ * variant is its own entry, within the same bound.
  */
 import type { ServiceMetadata } from '../service-metadata.ts';
 
@@ -12,6 +14,8 @@ export interface CapabilitiesKey {
   endpoint: string;
   revision: number;
   metadata: ServiceMetadata;
+  /** The access-control variant; '' or absent with no filter registered. */
+  access?: string;
 }
 
 interface Entry {
@@ -30,7 +34,7 @@ export class CapabilitiesCache {
   }
 
   get(key: CapabilitiesKey, build: () => Promise<string>): Promise<string> {
-    const id = `${key.version} ${key.endpoint}`;
+    const id = `${key.version} ${key.endpoint} ${key.access ?? ''}`;
     const cached = this.#entries.get(id);
     if (cached?.revision === key.revision && cached.metadata === key.metadata) {
       return cached.document;

@@ -6,20 +6,24 @@
  * feature substitution group, and in geometry property types: GML 3.2 moved LineString- and
  * PolygonPropertyType to its deprecated types, so there a LineString property is a Curve and a
  * Polygon property a Surface (GDAL reads those as CompoundCurve and CurvePolygon).
+ *
+ * Access control: without TYPENAMES only the readable types are described, a hidden one named
+ * is "not served here" as an unknown one, and withheld attributes are not declared.
  */
 import { create } from 'xmlbuilder2';
-import type { GeometryKind, PropertyType } from '../../vector/feature-schema.ts';
+import type { GeometryKind, PropertySchema, PropertyType } from '../../vector/feature-schema.ts';
 import type { VectorDataset } from '../../vector/vector-store.ts';
 import { knownVersion } from '../known-version.ts';
 import type { OperationHandler } from '../ows-service.ts';
 import { xmlResult } from '../xml-result.ts';
+import { requestAccess } from './wfs-access.ts';
 import {
   datasetFor,
   FEATURE_NS,
   FEATURE_PREFIX,
-  openDataset,
+  openFeatureType,
+  readableVectorLayers,
   splitList,
-  vectorLayers,
 } from './wfs-feature-types.ts';
 import { schemaFormat } from './wfs-formats.ts';
 import {
@@ -56,17 +60,22 @@ const PROPERTY_TYPES: Record<PropertyType, string> = {
 };
 
 export function describeFeatureType(sources: QuerySources): OperationHandler {
-  return async ({ parameters, version: requested }) => {
+  return async ({ ctx, parameters, version: requested }) => {
     const version = knownVersion(WFS_VERSIONS, requested);
     const format = schemaFormat(version, parameters.get('OUTPUTFORMAT'));
     const gml32 = format.encoding === 'gml32';
     const locator = version === '2.0.0' ? 'typeNames' : 'typeName';
     const names = parameters.get('TYPENAMES') ?? parameters.get('TYPENAME');
     const list = names === undefined ? [] : splitList(names.replace(/[()]/g, ','));
-    const datasets = await Promise.all(
+    const access = requestAccess(sources.accessControl, ctx);
+    const types = await Promise.all(
       list.length > 0
-        ? [...new Set(list)].map((name) => datasetFor(sources.layers, sources.store, name, locator))
-        : vectorLayers(sources.layers).map((layer) => openDataset(sources.store, layer)),
+        ? [...new Set(list)].map((name) =>
+            datasetFor(sources.layers, sources.store, access, name, locator),
+          )
+        : readableVectorLayers(sources.layers, access).map((layer) =>
+            openFeatureType(sources.store, layer),
+          ),
     );
 
     const schema = create({ version: '1.0', encoding: 'UTF-8' }).ele(XSD_NS, 'xsd:schema', {
@@ -80,7 +89,9 @@ export function describeFeatureType(sources: QuerySources): OperationHandler {
       namespace: gml32 ? GML_3_2_NS : GML_3_1_NS,
       schemaLocation: gml32 ? GML_3_2_SCHEMA : GML_3_1_SCHEMA,
     });
-    for (const dataset of datasets) addFeatureType(schema, dataset, gml32);
+    for (const { layer, dataset } of types) {
+      addFeatureType(schema, dataset, access.properties(layer, dataset).properties, gml32);
+    }
     return xmlResult(schema, format.contentType);
   };
 }
@@ -88,9 +99,10 @@ export function describeFeatureType(sources: QuerySources): OperationHandler {
 function addFeatureType(
   schema: ReturnType<typeof create>,
   dataset: VectorDataset,
+  properties: readonly PropertySchema[],
   gml32: boolean,
 ): void {
-  const { geometryName, geometryType, properties } = dataset.schema;
+  const { geometryName, geometryType } = dataset.schema;
   const typeName = `${dataset.layer}Type`;
   const sequence = schema
     .ele('xsd:complexType', { name: typeName })

@@ -13,19 +13,21 @@ import { GeoJsonCollectionWriter } from './geojson-collection-writer.ts';
 import { GmlCollectionWriter } from './gml-collection-writer.ts';
 import { pagingLinks } from './paging-links.ts';
 import { getFeatureById } from './stored-queries.ts';
+import { requestAccess } from './wfs-access.ts';
 import { qualifiedName } from './wfs-feature-types.ts';
 import { featureFormat } from './wfs-formats.ts';
 import { pageOf, readFeatureQuery, type QuerySources } from './wfs-query.ts';
 import { WFS_VERSIONS, type WfsVersion } from './wfs-versions.ts';
 
 export function getFeature(sources: QuerySources): OperationHandler {
-  return async ({ parameters, version: requested, endpoint }): Promise<OwsResult> => {
+  return async ({ ctx, parameters, version: requested, endpoint }): Promise<OwsResult> => {
     const version = knownVersion(WFS_VERSIONS, requested);
     const format = featureFormat(version, parameters.get('OUTPUTFORMAT'));
+    const access = requestAccess(sources.accessControl, ctx);
     if (version === '2.0.0' && parameters.has('STOREDQUERY_ID')) {
-      return getFeatureById(parameters, format, sources);
+      return getFeatureById(parameters, format, sources, access);
     }
-    const query = await readFeatureQuery(parameters, version, sources);
+    const query = await readFeatureQuery(parameters, version, sources, access);
     const writer: FeatureCollectionWriter =
       format.encoding === 'geojson'
         ? new GeoJsonCollectionWriter(format.contentType)

@@ -12,6 +12,7 @@ import { chunked } from './chunked-body.ts';
 import { textOf } from './gml-feature.ts';
 import { gmlGeometry } from './gml-geometry.ts';
 import { pagingLinks } from './paging-links.ts';
+import { requestAccess } from './wfs-access.ts';
 import { FEATURE_NS, FEATURE_PREFIX, localName } from './wfs-feature-types.ts';
 import { schemaFormat } from './wfs-formats.ts';
 import { GML_3_2_NS, GML_3_2_SCHEMA, WFS_2_0_SCHEMA } from './wfs-namespaces.ts';
@@ -21,7 +22,7 @@ import { escapeAttribute, escapeText } from './xml-escape.ts';
 type Reference = { kind: 'id' } | { kind: 'geometry' } | { kind: 'property'; name: string };
 
 export function getPropertyValue(sources: QuerySources): OperationHandler {
-  return async ({ parameters, version, endpoint }) => {
+  return async ({ ctx, parameters, version, endpoint }) => {
     if (version !== '2.0.0') {
       throw new ServiceException(
         'OperationNotSupported',
@@ -45,7 +46,8 @@ export function getPropertyValue(sources: QuerySources): OperationHandler {
         'valueReference',
       );
     }
-    const query = await readFeatureQuery(parameters, '2.0.0', sources);
+    const access = requestAccess(sources.accessControl, ctx);
+    const query = await readFeatureQuery(parameters, '2.0.0', sources, access);
     const reference = resolveReference(valueReference, query);
     const links = pagingLinks(endpoint, parameters, '2.0.0', query);
     return {
@@ -62,7 +64,7 @@ function resolveReference(text: string, query: FeatureQuery): Reference {
   for (const part of query.parts) {
     const schema = part.dataset.schema;
     if (name === schema.geometryName) continue;
-    if (!schema.properties.some((property) => property.name === name)) {
+    if (!part.visibleProperties.some((property) => property.name === name)) {
       throw new ServiceException(
         'InvalidParameterValue',
         `Feature type ${part.dataset.layer} has no property "${name}"`,
@@ -96,7 +98,7 @@ async function* values(
   for (const { part, positions } of pageOf(query)) {
     const key =
       reference.kind === 'property'
-        ? part.dataset.schema.properties.find((p) => p.name === reference.name)?.key
+        ? part.visibleProperties.find((p) => p.name === reference.name)?.key
         : undefined;
     for await (const { id, feature } of part.dataset.features(positions)) {
       let value: string;

@@ -2,12 +2,15 @@
  * Vector layers as WFS feature types: their qualified names in Relief's feature namespace, the
  * datasets behind the TYPENAMES a request lists, and the summaries capabilities need. A name is
  * accepted with any prefix (`relief:roads`, `ns:roads`) or none (`roads`), as clients differ.
+ * Only the layers the request may read are feature types: a hidden layer is "not served here"
+ * exactly like an unknown name, so a refusal never reveals that it exists.
  */
 import type { Extent } from '../../vector/feature-index.ts';
 import { VectorSourceError } from '../../vector/vector-source-error.ts';
 import type { VectorDataset, VectorStore } from '../../vector/vector-store.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
 import type { LayerRegistry, PublishedLayer } from '../../layers/layer-registry.ts';
+import type { WfsAccess } from './wfs-access.ts';
 
 /** The namespace of every feature type and property element Relief writes. */
 export const FEATURE_NS = 'urn:x-relief:features';
@@ -30,6 +33,20 @@ export function vectorLayers(layers: LayerRegistry): PublishedLayer[] {
   return layers.list().filter((layer) => layer.kind === 'vector');
 }
 
+/** The vector layers this request may read. */
+export function readableVectorLayers(
+  layers: LayerRegistry,
+  access: WfsAccess,
+): readonly PublishedLayer[] {
+  return access.readable(vectorLayers(layers));
+}
+
+/** A feature type a request works on: the layer (for access control) and its features. */
+export interface FeatureType {
+  readonly layer: PublishedLayer;
+  readonly dataset: VectorDataset;
+}
+
 export interface FeatureTypeSummary {
   readonly name: string;
   readonly title: string;
@@ -39,17 +56,18 @@ export interface FeatureTypeSummary {
 }
 
 /**
- * What capabilities list for each vector layer. The extent is the layer's declared bbox or else
- * computed from its features; a layer whose data cannot be read is still listed (with the
- * world as extent) and reported through `onError`, so one bad file does not hide the others.
+ * What capabilities list for each vector layer in `layers`. The extent is the layer's declared
+ * bbox or else computed from all its features (as QGIS Server, feature filters do not narrow
+ * it); a layer whose data cannot be read is still listed (with the world as extent) and
+ * reported through `onError`, so one bad file does not hide the others.
  */
 export async function featureTypeSummaries(
-  layers: LayerRegistry,
+  layers: readonly PublishedLayer[],
   store: VectorStore,
   onError: (layer: string, error: unknown) => void,
 ): Promise<FeatureTypeSummary[]> {
   return Promise.all(
-    vectorLayers(layers).map(async (layer) => {
+    layers.map(async (layer) => {
       let bbox = layer.bbox;
       if (bbox === undefined) {
         try {
@@ -69,22 +87,33 @@ export async function featureTypeSummaries(
   );
 }
 
-/** The dataset of a layer named in a request; unknown and non-vector names are client errors. */
+/**
+ * The layer and dataset of a type named in a request; unknown, non-vector and hidden names are
+ * the same client error.
+ */
 export async function datasetFor(
   layers: LayerRegistry,
   store: VectorStore,
+  access: WfsAccess,
   typeName: string,
   locator: string,
-): Promise<VectorDataset> {
+): Promise<FeatureType> {
   const layer = layers.get(localName(typeName));
-  if (layer === undefined || layer.kind !== 'vector') {
+  if (layer === undefined || layer.kind !== 'vector' || !access.canRead(layer)) {
     throw new ServiceException(
       'InvalidParameterValue',
       `Feature type "${typeName}" is not served here`,
       locator,
     );
   }
-  return openDataset(store, layer);
+  return { layer, dataset: await openDataset(store, layer) };
+}
+
+export async function openFeatureType(
+  store: VectorStore,
+  layer: PublishedLayer,
+): Promise<FeatureType> {
+  return { layer, dataset: await openDataset(store, layer) };
 }
 
 export async function openDataset(

@@ -6,9 +6,15 @@
  * answered with an exception document. Only positions are kept (4 bytes per matching feature,
  * none when every feature matches).
  *
+ * Access control (wfs-access.ts) is part of the query: hidden layers are unknown types, the
+ * feature filter narrows the positions after ids and boxes (so the predicate runs only on the
+ * candidates, and counts, hits and pages are exact), and withheld attributes are unknown
+ * properties.
+ *
  * Parameter spellings: TYPENAMES (2.0) / TYPENAME (1.1), COUNT (2.0) / MAXFEATURES (1.1),
  * RESOURCEID (2.0) / FEATUREID (1.1); each version also accepts the other's spelling.
  */
+import type { AccessControl } from '../../access/access-control.ts';
 import { positionsIntersecting } from '../../vector/bbox-filter.ts';
 import type { PropertySchema } from '../../vector/feature-schema.ts';
 import type { VectorDataset, VectorStore } from '../../vector/vector-store.ts';
@@ -24,13 +30,15 @@ import {
   readPropertyGroups,
   readResultType,
 } from './query-parameters.ts';
+import type { VisibleProperties, WfsAccess } from './wfs-access.ts';
 import type { Crs } from './wfs-crs.ts';
 import {
   datasetFor,
   localName,
-  openDataset,
+  openFeatureType,
   parseGroups,
-  vectorLayers,
+  readableVectorLayers,
+  type FeatureType,
 } from './wfs-feature-types.ts';
 import { parseFilter, type BoxCondition } from './wfs-filter.ts';
 import type { WfsVersion } from './wfs-versions.ts';
@@ -42,8 +50,13 @@ export interface QueryPart {
   readonly matched: number;
   /** The properties to write, in schema order. */
   readonly properties: readonly PropertySchema[];
-  /** No PROPERTYNAME: every property, including any the schema sample missed. */
+  /**
+   * No PROPERTYNAME and no attribute withheld: every property, including any the schema sample
+   * missed.
+   */
   readonly allProperties: boolean;
+  /** The properties the request may see at all (a VALUEREFERENCE may name one of them). */
+  readonly visibleProperties: readonly PropertySchema[];
   readonly geometry: boolean;
 }
 
@@ -60,12 +73,14 @@ export interface FeatureQuery {
 export interface QuerySources {
   layers: LayerRegistry;
   store: VectorStore;
+  accessControl: AccessControl;
 }
 
 export async function readFeatureQuery(
   parameters: OwsParameters,
   version: WfsVersion,
   sources: QuerySources,
+  access: WfsAccess,
 ): Promise<FeatureQuery> {
   for (const name of ['SORTBY', 'STOREDQUERY_ID']) {
     if (parameters.has(name)) {
@@ -87,16 +102,23 @@ export async function readFeatureQuery(
   }
   const extents = boxes.map(({ crs: boxCrs, values }) => checkedBox(boxCrs, values));
 
-  const datasets = await readDatasets(parameters, version, sources, ids !== undefined);
-  const propertyGroups = readPropertyGroups(parameters.get('PROPERTYNAME'), datasets.length);
-  const parts = datasets.map((dataset, i) => {
+  const types = await readDatasets(parameters, version, sources, access, ids !== undefined);
+  const propertyGroups = readPropertyGroups(parameters.get('PROPERTYNAME'), types.length);
+  const parts = types.map(({ layer, dataset }, i): QueryPart => {
+    const visible = access.properties(layer, dataset);
+    const selection = selectProperties(
+      dataset,
+      visible,
+      propertyGroups?.[i] ?? propertyGroups?.[0],
+    );
     let positions = ids === undefined ? undefined : dataset.positionsOf(ids);
     for (const extent of extents) positions = positionsIntersecting(dataset, extent, positions);
-    const selection = selectProperties(dataset, propertyGroups?.[i] ?? propertyGroups?.[0]);
+    positions = access.visible(layer, dataset, positions);
     return {
       dataset,
       positions,
       matched: positions?.length ?? dataset.size,
+      visibleProperties: visible.properties,
       ...selection,
     };
   });
@@ -124,8 +146,9 @@ async function readDatasets(
   parameters: OwsParameters,
   version: WfsVersion,
   sources: QuerySources,
+  access: WfsAccess,
   byId: boolean,
-): Promise<VectorDataset[]> {
+): Promise<FeatureType[]> {
   const [primary, alternative] =
     version === '2.0.0' ? ['TYPENAMES', 'TYPENAME'] : ['TYPENAME', 'TYPENAMES'];
   const locator = version === '2.0.0' ? 'typeNames' : 'typeName';
@@ -133,8 +156,8 @@ async function readDatasets(
   if (value === undefined || value.trim() === '') {
     // Resource ids are unique across types, so they may stand alone.
     if (byId) {
-      const layers = vectorLayers(sources.layers);
-      return Promise.all(layers.map((layer) => openDataset(sources.store, layer)));
+      const layers = readableVectorLayers(sources.layers, access);
+      return Promise.all(layers.map((layer) => openFeatureType(sources.store, layer)));
     }
     throw new ServiceException(
       'MissingParameterValue',
@@ -161,21 +184,26 @@ async function readDatasets(
   if (names.length === 0) {
     throw new ServiceException('MissingParameterValue', `${primary} is empty`, locator);
   }
-  return Promise.all(names.map((name) => datasetFor(sources.layers, sources.store, name, locator)));
+  return Promise.all(
+    names.map((name) => datasetFor(sources.layers, sources.store, access, name, locator)),
+  );
 }
 
+/** The properties a query writes, out of those the request may see; a withheld one is unknown. */
 function selectProperties(
   dataset: VectorDataset,
+  visible: VisibleProperties,
   names: readonly string[] | undefined,
 ): Pick<QueryPart, 'properties' | 'allProperties' | 'geometry'> {
   const schema = dataset.schema;
+  const { properties } = visible;
   if (names === undefined || names.includes('*')) {
-    return { properties: schema.properties, allProperties: true, geometry: true };
+    return { properties, allProperties: !visible.restricted, geometry: true };
   }
   // `relief:roads/relief:name` and `relief:name` both name the property `name`.
   const wanted = new Set(names.map((name) => localName(name.slice(name.lastIndexOf('/') + 1))));
   for (const name of wanted) {
-    if (name !== schema.geometryName && !schema.properties.some((p) => p.name === name)) {
+    if (name !== schema.geometryName && !properties.some((p) => p.name === name)) {
       throw new ServiceException(
         'InvalidParameterValue',
         `Feature type ${dataset.layer} has no property "${name}"`,
@@ -184,7 +212,7 @@ function selectProperties(
     }
   }
   return {
-    properties: schema.properties.filter((p) => wanted.has(p.name)),
+    properties: properties.filter((p) => wanted.has(p.name)),
     allProperties: false,
     geometry: wanted.has(schema.geometryName),
   };

@@ -9,6 +9,9 @@
  * Capabilities documents are cached until the layer set or the service metadata changes; an
  * extent computed from a GeoJSON file is therefore refreshed when the layers change, not when
  * the file does.
+ *
+ * Access control (plugins' filters, see wfs-access.ts) applies to every operation; with no
+ * filter registered it costs one `empty` check per request.
  */
 import type { ExceptionFormat } from '../../errors/exception-report.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
@@ -21,24 +24,40 @@ import { CapabilitiesCache } from './capabilities-cache.ts';
 import { describeFeatureType } from './describe-feature-type.ts';
 import { getFeature } from './get-feature.ts';
 import { getPropertyValue } from './get-property-value.ts';
+import { requestAccess } from './wfs-access.ts';
 import { describeStoredQueries, listStoredQueries } from './stored-queries.ts';
 import { wfs110Capabilities } from './wfs110-capabilities.ts';
 import { wfs200Capabilities } from './wfs200-capabilities.ts';
-import { featureTypeSummaries } from './wfs-feature-types.ts';
+import { featureTypeSummaries, vectorLayers } from './wfs-feature-types.ts';
 import { WFS_VERSIONS } from './wfs-versions.ts';
 
 export function createWfsService(context: MapServicesContext): OwsServiceDefinition {
-  const sources = { layers: context.layers, store: new VectorStore() };
+  const sources = {
+    layers: context.layers,
+    store: new VectorStore(),
+    accessControl: context.accessControl,
+  };
   const capabilities = new CapabilitiesCache();
 
   const getCapabilities: OperationHandler = async ({ ctx, version: requested, endpoint }) => {
     const version = knownVersion(WFS_VERSIONS, requested);
     const metadata = context.metadata();
+    const access = requestAccess(context.accessControl, ctx);
+    const layers = vectorLayers(context.layers);
+    // Which variant of the document this request sees. QGIS Server's contract is that the
+    // filters' cacheKey defines the variants, so the key includes it; but a filter without a
+    // cacheKey (or one whose key does not follow its canRead) would then let one client's
+    // FeatureTypeList be served to another. So the key also names the layers hidden from this
+    // request: the list is the only part of the document that access control changes (extents
+    // are the layers' whole extents), and with both in the key a document is cached safely
+    // whatever the filters implement, instead of not at all when one lacks a cacheKey. canRead
+    // is asked once per vector layer (memoised per request) and builds nothing.
+    const variant = access.capabilitiesKey(layers);
     const body = await capabilities.get(
-      { version, endpoint, revision: context.layers.revision, metadata },
+      { version, endpoint, revision: context.layers.revision, metadata, access: variant },
       async () => {
         const featureTypes = await featureTypeSummaries(
-          sources.layers,
+          access.readable(layers),
           sources.store,
           (layer, err) =>
             ctx.log.warn(
