@@ -4,6 +4,7 @@
  * the results are the tiles, statistics, a clipped GeoTIFF mosaic, a hillshade preview and
  * map layers. See docs/elevation.md.
  */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { definePlugin } from 'relief';
 import { elevationConfigSchema } from './src/config.ts';
@@ -20,7 +21,9 @@ export default definePlugin({
     const { config } = relief;
     const cache = new TileCache(join(relief.dataDir, 'tiles'));
     await cache.open();
-    const files = new JobFiles(join(relief.dataDir, 'jobs'));
+    const jobsRoot = join(relief.dataDir, 'jobs');
+    await mkdir(jobsRoot, { recursive: true }); // served statically from the start
+    const files = new JobFiles(jobsRoot);
     const fetcher = new TileFetcher({
       cache,
       pool: relief.pool,
@@ -46,9 +49,7 @@ export default definePlugin({
         unpublish: (jobId) => unpublishJobLayers(relief, jobId),
       }),
     );
-    relief.registerRoutes(
-      elevationRoutes(relief, { tilesRoot: cache.root, jobsRoot: join(relief.dataDir, 'jobs') }),
-    );
+    relief.registerRoutes(elevationRoutes(relief, { tilesRoot: cache.root, jobsRoot }));
 
     publishCacheLayer(relief, cache.root);
     // Jobs that succeeded before a restart keep their layers.

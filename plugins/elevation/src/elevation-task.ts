@@ -4,6 +4,7 @@
  * all CPU work on the shared pool. Resumable: after a restart, tiles already in the cache are
  * not fetched again, and the checkpoint keeps what this job downloaded itself.
  */
+import { setMaxListeners } from 'node:events';
 import type { Feature, MultiPolygon } from 'geojson';
 import { TaskFailure, TaskSubmitError, type TaskTypeDefinition } from 'relief';
 import { z } from 'zod';
@@ -133,6 +134,8 @@ export function elevationTask(
         input.area !== undefined && input.tiles !== undefined
           ? { area: input.area, tiles: input.tiles }
           : await prepareArea(ctx.runOnPool, input, config);
+      // Every tile waits on the job's signal at once: that is by design, not a listener leak.
+      setMaxListeners(0, ctx.signal);
       const downloadedBefore = new Set(ctx.checkpoint?.downloaded ?? []);
       const downloaded = new Set(downloadedBefore);
       let done = 0;
