@@ -27,6 +27,7 @@ const ENDPOINT = `http://${HOST}/ows`;
 const WMS_NS = 'http://www.opengis.net/wms';
 const OGC_NS = 'http://www.opengis.net/ogc';
 const XLINK_NS = 'http://www.w3.org/1999/xlink';
+const SLD_NS = 'http://www.opengis.net/sld';
 const OWS_1_0_NS = 'http://www.opengis.net/ows';
 const OWS_1_1_NS = 'http://www.opengis.net/ows/1.1';
 const OWS_2_0_NS = 'http://www.opengis.net/ows/2.0';
@@ -113,8 +114,18 @@ describe('core service registration', () => {
       operations: s.operationNames,
     }));
     expect(services).toEqual([
-      { name: 'WMS', owner: 'core', versions: ['1.1.1', '1.3.0'], operations: ['GetCapabilities'] },
-      { name: 'WCS', owner: 'core', versions: ['1.0.0', '2.0.1'], operations: ['GetCapabilities'] },
+      {
+        name: 'WMS',
+        owner: 'core',
+        versions: ['1.1.1', '1.3.0'],
+        operations: ['GetCapabilities', 'GetMap', 'GetFeatureInfo', 'GetLegendGraphic'],
+      },
+      {
+        name: 'WCS',
+        owner: 'core',
+        versions: ['1.0.0', '2.0.1'],
+        operations: ['GetCapabilities', 'DescribeCoverage', 'GetCoverage'],
+      },
       {
         name: 'WFS',
         owner: 'core',
@@ -137,8 +148,11 @@ describe('WMS GetCapabilities', () => {
     const { doc } = await capabilities('SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities');
     expectRoot(doc, 'WMS_Capabilities', WMS_NS, '1.3.0');
     expect(attr(doc.root, 'xmlns:xlink')).toBe(XLINK_NS);
+    // sld:GetLegendGraphic is an _ExtendedOperation from the SLD capabilities schema.
+    expect(attr(doc.root, 'xmlns:sld')).toBe(SLD_NS);
     expect(attr(doc.root, 'xsi:schemaLocation')).toBe(
-      `${WMS_NS} http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd`,
+      `${WMS_NS} http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd ` +
+        `${SLD_NS} http://schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd`,
     );
     expect(childNames(doc.root)).toEqual(['Service', 'Capability']);
 
@@ -150,8 +164,11 @@ describe('WMS GetCapabilities', () => {
       'OnlineResource',
       'Fees',
       'AccessConstraints',
+      'MaxWidth',
+      'MaxHeight',
     ]);
     expect(texts(service, 'Name')).toEqual(['WMS']);
+    expect(texts(service, 'MaxWidth')).toEqual(['4096']);
     expect(texts(service, 'Title')).toEqual(['Relief']);
     expect(texts(service, 'Abstract')).toEqual(['Relief map server']);
     expect(attr(first(service, 'OnlineResource'), 'xlink:href')).toBe(ENDPOINT);
@@ -159,7 +176,12 @@ describe('WMS GetCapabilities', () => {
     const capability = first(doc.root, 'Capability');
     expect(childNames(capability)).toEqual(['Request', 'Exception', 'Layer']);
     const requestElement = first(capability, 'Request');
-    expect(childNames(requestElement)).toEqual(['GetCapabilities', 'GetMap']);
+    expect(childNames(requestElement)).toEqual([
+      'GetCapabilities',
+      'GetMap',
+      'GetFeatureInfo',
+      'sld:GetLegendGraphic',
+    ]);
     const getCapabilities = first(requestElement, 'GetCapabilities');
     expect(childNames(getCapabilities)).toEqual(['Format', 'DCPType']);
     expect(texts(getCapabilities, 'Format')).toEqual(['text/xml']);
@@ -167,6 +189,16 @@ describe('WMS GetCapabilities', () => {
     const getMap = first(requestElement, 'GetMap');
     expect(texts(getMap, 'Format')).toEqual(['image/png', 'image/jpeg', 'image/webp']);
     expect(dcpHrefs(getMap)).toEqual({ get: `${ENDPOINT}?`, post: ENDPOINT });
+    expect(texts(first(requestElement, 'GetFeatureInfo'), 'Format')).toEqual([
+      'text/plain',
+      'application/json',
+      'text/html',
+      'application/vnd.ogc.gml',
+      'text/xml',
+    ]);
+    const legend = first(requestElement, 'sld:GetLegendGraphic');
+    expect(childNames(legend)).toEqual(['Format', 'DCPType']);
+    expect(texts(legend, 'Format')).toEqual(['image/png']);
     expect(texts(first(capability, 'Exception'), 'Format')).toEqual(['XML', 'INIMAGE', 'BLANK']);
 
     const layer = first(capability, 'Layer');
@@ -194,10 +226,12 @@ describe('WMS GetCapabilities', () => {
     const boxes = all(layer, 'BoundingBox').map((b) =>
       ['CRS', 'minx', 'miny', 'maxx', 'maxy'].map((name) => attr(b, name)),
     );
-    // EPSG:4326 is latitude/longitude in WMS 1.3.0; CRS:84 is longitude/latitude.
+    // EPSG:4326 is latitude/longitude in WMS 1.3.0; CRS:84 is longitude/latitude; EPSG:3857
+    // stops at the latitudes of the Web Mercator square.
     expect(boxes).toEqual([
       ['CRS:84', '-180', '-90', '180', '90'],
       ['EPSG:4326', '-90', '-180', '90', '180'],
+      ['EPSG:3857', '-20037508.34', '-20037508.34', '20037508.34', '20037508.34'],
     ]);
   });
 
@@ -219,7 +253,13 @@ describe('WMS GetCapabilities', () => {
 
     const capability = first(doc.root, 'Capability');
     const requestElement = first(capability, 'Request');
-    expect(childNames(requestElement)).toEqual(['GetCapabilities', 'GetMap']);
+    // The 1.1.1 DTD lists GetLegendGraphic in Request itself.
+    expect(childNames(requestElement)).toEqual([
+      'GetCapabilities',
+      'GetMap',
+      'GetFeatureInfo',
+      'GetLegendGraphic',
+    ]);
     expect(texts(first(requestElement, 'GetCapabilities'), 'Format')).toEqual([
       'application/vnd.ogc.wms_xml',
     ]);
@@ -332,6 +372,10 @@ describe('WCS GetCapabilities', () => {
     expect(texts(identification, 'ows:ServiceTypeVersion')).toEqual(['2.0.1']);
     expect(texts(identification, 'ows:Profile')).toEqual([
       'http://www.opengis.net/spec/WCS/2.0/conf/core',
+      'http://www.opengis.net/spec/WCS_protocol-binding_get-kvp/1.0/conf/get-kvp',
+      'http://www.opengis.net/spec/WCS_service-extension_crs/1.0/conf/crs',
+      'http://www.opengis.net/spec/WCS_service-extension_scaling/1.0/conf/scaling',
+      'http://www.opengis.net/spec/GMLCOV_geotiff-coverages/1.0/conf/geotiff-coverage',
     ]);
     const provider = first(doc.root, 'ows:ServiceProvider');
     expect(childNames(provider)).toEqual(['ows:ProviderName', 'ows:ServiceContact']);
@@ -344,9 +388,17 @@ describe('WCS GetCapabilities', () => {
     for (const operation of operations) {
       expect(owsHrefs(operation)).toEqual({ get: `${ENDPOINT}?`, post: undefined });
     }
-    expect(texts(first(doc.root, 'wcs:ServiceMetadata'), 'wcs:formatSupported')).toEqual([
-      'image/tiff',
+    const serviceMetadata = first(doc.root, 'wcs:ServiceMetadata');
+    expect(childNames(serviceMetadata)).toEqual(['wcs:formatSupported', 'wcs:Extension']);
+    expect(texts(serviceMetadata, 'wcs:formatSupported')).toEqual(['image/tiff']);
+    expect(
+      texts(first(serviceMetadata, 'wcs:Extension', 'crs:CrsMetadata'), 'crs:crsSupported'),
+    ).toEqual([
+      'http://www.opengis.net/def/crs/EPSG/0/4326',
+      'http://www.opengis.net/def/crs/EPSG/0/3857',
     ]);
+    // No raster layer is published here: an empty Contents is valid.
+    expect(childNames(first(doc.root, 'wcs:Contents'))).toEqual([]);
   });
 
   it('answers 1.0.0 with a WCS_Capabilities document', async () => {
@@ -668,16 +720,18 @@ describe('exceptions', () => {
     });
   });
 
-  it('answers GetMap, not served yet, with OperationNotSupported in each WMS version form', async () => {
+  it('answers a GetMap without LAYERS with MissingParameterValue in each WMS version form', async () => {
     const v130 = await get('SERVICE=WMS&REQUEST=GetMap&VERSION=1.3.0');
-    expect(v130.status).toBe(501);
+    expect(v130.status).toBe(400);
+    expect(v130.headers['content-type']).toBe('text/xml; charset=utf-8');
+    expectRoot(parseXml(v130.text), 'ServiceExceptionReport', OGC_NS, '1.3.0');
     expect(serviceException(parseXml(v130.text))).toMatchObject({
-      code: 'OperationNotSupported',
-      locator: 'REQUEST',
+      code: 'MissingParameterValue',
+      locator: 'LAYERS',
     });
 
     const v111 = await get('SERVICE=WMS&REQUEST=GetMap&VERSION=1.1.1');
-    expect(v111.status).toBe(501);
+    expect(v111.status).toBe(400);
     expect(v111.headers['content-type']).toBe('application/vnd.ogc.se_xml; charset=utf-8');
     expect(v111.text).toContain(
       '<!DOCTYPE ServiceExceptionReport SYSTEM "http://schemas.opengis.net/wms/1.1.1/exception_1_1_1.dtd">',
@@ -685,29 +739,26 @@ describe('exceptions', () => {
     const doc = parseXml(v111.text);
     expectRoot(doc, 'ServiceExceptionReport', undefined, '1.1.1');
     expect(serviceException(doc)).toMatchObject({
-      code: 'OperationNotSupported',
-      locator: 'REQUEST',
+      code: 'MissingParameterValue',
+      locator: 'LAYERS',
     });
   });
 
   it('answers WCS 1.0.0 errors with the OGC 1.2.0 ServiceExceptionReport', async () => {
-    const response = await get('SERVICE=WCS&VERSION=1.0.0&REQUEST=GetCoverage&COVERAGE=x');
-    expect(response.status).toBe(501);
+    const response = await get('SERVICE=WCS&VERSION=1.0.0&REQUEST=DescribeCoverage&COVERAGE=x');
+    expect(response.status).toBe(400);
     expect(response.headers['content-type']).toBe('application/vnd.ogc.se_xml; charset=utf-8');
     const doc = parseXml(response.text);
     expectRoot(doc, 'ServiceExceptionReport', OGC_NS, '1.2.0');
-    expect(serviceException(doc)).toMatchObject({
-      code: 'OperationNotSupported',
-      locator: 'REQUEST',
-    });
+    expect(serviceException(doc)).toMatchObject({ code: 'CoverageNotDefined', locator: 'x' });
   });
 
   it('answers WCS 2.0.1 errors with an OWS 2.0 ExceptionReport', async () => {
     const response = await get('SERVICE=WCS&VERSION=2.0.1&REQUEST=DescribeCoverage&COVERAGEID=x');
-    expect(response.status).toBe(501);
+    expect(response.status).toBe(404);
     const doc = parseXml(response.text);
     expectRoot(doc, 'ows:ExceptionReport', OWS_2_0_NS, '2.0.0');
-    expect(owsException(doc)).toMatchObject({ code: 'OperationNotSupported', locator: 'REQUEST' });
+    expect(owsException(doc)).toMatchObject({ code: 'NoSuchCoverage', locator: 'x' });
   });
 
   it('answers WFS 2.0.0 errors with an OWS 1.1 ExceptionReport version 2.0.0', async () => {

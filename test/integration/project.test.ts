@@ -150,9 +150,7 @@ describe('a server with a project file', () => {
     });
   });
 
-  // Skipped until the core WMS reads MapServicesContext.metadata() instead of SERVICE_METADATA
-  // (the services are being reworked); the server already passes the project's metadata there.
-  it.skip('gives the capabilities documents the project title', async () => {
+  it('gives the capabilities documents the project title', async () => {
     const response = await request(server.app.server)
       .get('/ows?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0')
       .set('Host', 'maps.example.org');

@@ -1,26 +1,28 @@
 /**
  * The WMS capabilities document. 1.3.0 (XML Schema, own namespace) and 1.1.1 (DTD, no namespace)
  * have the same shape, so one builder reads the differences from a per-version table. Element
- * order follows capabilities_1_3_0.xsd and WMS_MS_Capabilities.dtd.
+ * order follows capabilities_1_3_0.xsd and WMS_MS_Capabilities.dtd. GetLegendGraphic is listed
+ * as 1.3.0's sld:GetLegendGraphic (an _ExtendedOperation of sld_capabilities.xsd, as QGIS
+ * Server does) and in 1.1.1's Request, which the DTD provides for.
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import type { RasterBbox } from '../../raster/raster-types.ts';
+import type { MapServiceLimits } from '../map-services-context.ts';
 import { WMS_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
 import type { ServiceMetadata } from '../service-metadata.ts';
+import { WMS_CRS_LIST, fromWgs84, inAxisOrder, type WmsCrs } from './wms-crs.ts';
+import type { WmsLayerSummary } from './wms-layer-summaries.ts';
 import {
+  SLD_NS,
+  SLD_VERSION,
   WMS_1_1_1_CAPABILITIES_TYPE,
+  WMS_INFO_FORMATS,
+  WMS_LEGEND_FORMATS,
   WMS_MAP_FORMATS,
   type WmsOperationName,
   type WmsVersion,
 } from './wms-versions.ts';
-
-interface BoundingBox {
-  crs: string;
-  minx: number;
-  miny: number;
-  maxx: number;
-  maxy: number;
-}
 
 interface VersionProfile {
   serviceName: 'WMS' | 'OGC:WMS';
@@ -28,11 +30,11 @@ interface VersionProfile {
   exceptionFormats: readonly string[];
   /** The element that lists reference systems: `CRS` in 1.3.0, `SRS` in 1.1.1. */
   crsElement: 'CRS' | 'SRS';
-  crsList: readonly string[];
-  boundingBoxes: readonly BoundingBox[];
+  /** The CRSs a BoundingBox is given in, in document order. */
+  boundingBoxCrs: readonly WmsCrs[];
 }
 
-const WORLD_LON_LAT = { minx: -180, miny: -90, maxx: 180, maxy: 90 };
+const WORLD: RasterBbox = [-180, -90, 180, 90];
 
 const PROFILES: Record<WmsVersion, VersionProfile> = {
   '1.3.0': {
@@ -40,12 +42,7 @@ const PROFILES: Record<WmsVersion, VersionProfile> = {
     capabilitiesFormat: 'text/xml',
     exceptionFormats: ['XML', 'INIMAGE', 'BLANK'],
     crsElement: 'CRS',
-    crsList: ['EPSG:4326', 'CRS:84', 'EPSG:3857'],
-    boundingBoxes: [
-      { crs: 'CRS:84', ...WORLD_LON_LAT },
-      // WMS 1.3.0 follows the EPSG axis order: EPSG:4326 is latitude, longitude.
-      { crs: 'EPSG:4326', minx: -90, miny: -180, maxx: 90, maxy: 180 },
-    ],
+    boundingBoxCrs: ['CRS:84', 'EPSG:4326', 'EPSG:3857'],
   },
   '1.1.1': {
     serviceName: 'OGC:WMS',
@@ -56,15 +53,28 @@ const PROFILES: Record<WmsVersion, VersionProfile> = {
       'application/vnd.ogc.se_blank',
     ],
     crsElement: 'SRS',
-    crsList: ['EPSG:4326', 'EPSG:3857'],
-    boundingBoxes: [{ crs: 'EPSG:4326', ...WORLD_LON_LAT }],
+    boundingBoxCrs: ['EPSG:4326', 'EPSG:3857'],
   },
 };
+
+/** What capabilities may show beyond ServiceMetadata (a project's keywords and contact). */
+interface ExtraMetadata {
+  keywords?: readonly string[];
+  contact?: {
+    person?: string;
+    organization?: string;
+    position?: string;
+    email?: string;
+    phone?: string;
+  };
+}
 
 export function wmsCapabilities(
   version: WmsVersion,
   endpoint: string,
-  metadata: ServiceMetadata,
+  metadata: ServiceMetadata & ExtraMetadata,
+  limits: MapServiceLimits,
+  layers: readonly WmsLayerSummary[],
 ): XMLBuilder {
   const profile = PROFILES[version];
   const root = documentElement(version);
@@ -80,44 +90,140 @@ export function wmsCapabilities(
   service.ele('Name').txt(profile.serviceName);
   service.ele('Title').txt(metadata.title);
   service.ele('Abstract').txt(metadata.abstract);
+  keywordList(service, metadata.keywords);
   onlineResource(service, endpoint);
+  contactInformation(service, metadata.contact);
   service.ele('Fees').txt(metadata.fees);
   service.ele('AccessConstraints').txt(metadata.accessConstraints);
+  if (version === '1.3.0') {
+    service.ele('MaxWidth').txt(String(limits.maxWidth));
+    service.ele('MaxHeight').txt(String(limits.maxHeight));
+  }
 
   const capability = root.ele('Capability');
   const request = capability.ele('Request');
   const operations: ReadonlyArray<[WmsOperationName, readonly string[]]> = [
     ['GetCapabilities', [profile.capabilitiesFormat]],
     ['GetMap', WMS_MAP_FORMATS],
+    ['GetFeatureInfo', WMS_INFO_FORMATS],
+    ['GetLegendGraphic', WMS_LEGEND_FORMATS],
   ];
   for (const [name, formats] of operations) {
-    const element = request.ele(name);
-    for (const format of formats) element.ele('Format').txt(format);
-    const http = element.ele('DCPType').ele('HTTP');
-    onlineResource(http.ele('Get'), `${endpoint}?`);
-    onlineResource(http.ele('Post'), endpoint);
+    const element =
+      name === 'GetLegendGraphic' && version === '1.3.0'
+        ? request.ele(SLD_NS, 'sld:GetLegendGraphic')
+        : request.ele(name);
+    for (const format of formats) child(element, version, 'Format').txt(format);
+    const http = child(child(element, version, 'DCPType'), version, 'HTTP');
+    onlineResource(child(http, version, 'Get'), `${endpoint}?`);
+    onlineResource(child(http, version, 'Post'), endpoint);
   }
   const exception = capability.ele('Exception');
   for (const format of profile.exceptionFormats) exception.ele('Format').txt(format);
 
-  // The root layer carries what every layer inherits; named layers come with project files.
-  const layer = capability.ele('Layer');
-  layer.ele('Title').txt(metadata.title);
-  layer.ele('Abstract').txt(metadata.abstract);
-  for (const crs of profile.crsList) layer.ele(profile.crsElement).txt(crs);
-  if (version === '1.3.0') {
-    const box = layer.ele('EX_GeographicBoundingBox');
-    box.ele('westBoundLongitude').txt(String(WORLD_LON_LAT.minx));
-    box.ele('eastBoundLongitude').txt(String(WORLD_LON_LAT.maxx));
-    box.ele('southBoundLatitude').txt(String(WORLD_LON_LAT.miny));
-    box.ele('northBoundLatitude').txt(String(WORLD_LON_LAT.maxy));
-  } else {
-    layer.ele('LatLonBoundingBox', numbers(WORLD_LON_LAT));
-  }
-  for (const { crs, ...edges } of profile.boundingBoxes) {
-    layer.ele('BoundingBox', { [profile.crsElement]: crs, ...numbers(edges) });
+  // The root layer has no name: it groups the layers and carries what they inherit.
+  const rootLayer = capability.ele('Layer');
+  rootLayer.ele('Title').txt(metadata.title);
+  rootLayer.ele('Abstract').txt(metadata.abstract);
+  referenceSystems(rootLayer, version, union(layers.map((layer) => layer.wgs84)) ?? WORLD);
+  for (const layer of layers) {
+    const element = rootLayer.ele('Layer', { queryable: '1' });
+    element.ele('Name').txt(layer.name);
+    element.ele('Title').txt(layer.title);
+    if (layer.abstract !== undefined) element.ele('Abstract').txt(layer.abstract);
+    keywordList(element, layer.keywords);
+    referenceSystems(element, version, layer.wgs84);
+    for (const style of layer.styles) {
+      const styleElement = element.ele('Style');
+      styleElement.ele('Name').txt(style.name);
+      styleElement.ele('Title').txt(style.title);
+      const legend = styleElement.ele('LegendURL', {
+        width: String(style.legend.width),
+        height: String(style.legend.height),
+      });
+      legend.ele('Format').txt('image/png');
+      onlineResource(legend, legendUrl(endpoint, version, layer.name, style.name));
+    }
   }
   return root;
+}
+
+/** Format, DCPType, HTTP, Get and Post stay in the WMS namespace under sld:GetLegendGraphic. */
+function child(parent: XMLBuilder, version: WmsVersion, name: string): XMLBuilder {
+  return version === '1.3.0' ? parent.ele(WMS_NS, name) : parent.ele(name);
+}
+
+function legendUrl(endpoint: string, version: WmsVersion, layer: string, style: string): string {
+  const query = new URLSearchParams({
+    SERVICE: 'WMS',
+    VERSION: version,
+    REQUEST: 'GetLegendGraphic',
+    LAYER: layer,
+    FORMAT: 'image/png',
+    STYLE: style,
+    ...(version === '1.3.0' ? { SLD_VERSION } : {}),
+  });
+  return `${endpoint}?${query.toString().replace(/%2F/g, '/')}`;
+}
+
+function keywordList(parent: XMLBuilder, keywords: readonly string[] | undefined): void {
+  if (keywords === undefined || keywords.length === 0) return;
+  const list = parent.ele('KeywordList');
+  for (const keyword of keywords) list.ele('Keyword').txt(keyword);
+}
+
+function contactInformation(parent: XMLBuilder, contact: ExtraMetadata['contact']): void {
+  if (contact === undefined) return;
+  const { person, organization, position, email, phone } = contact;
+  if ([person, organization, position, email, phone].every((v) => v === undefined)) return;
+  const element = parent.ele('ContactInformation');
+  if (person !== undefined || organization !== undefined) {
+    const primary = element.ele('ContactPersonPrimary');
+    primary.ele('ContactPerson').txt(person ?? '');
+    primary.ele('ContactOrganization').txt(organization ?? '');
+  }
+  if (position !== undefined) element.ele('ContactPosition').txt(position);
+  if (phone !== undefined) element.ele('ContactVoiceTelephone').txt(phone);
+  if (email !== undefined) element.ele('ContactElectronicMailAddress').txt(email);
+}
+
+/** CRS/SRS list, the geographic box and a BoundingBox per CRS in the version's axis order. */
+function referenceSystems(layer: XMLBuilder, version: WmsVersion, wgs84: RasterBbox): void {
+  const profile = PROFILES[version];
+  for (const crs of WMS_CRS_LIST[version]) layer.ele(profile.crsElement).txt(crs);
+  const [west, south, east, north] = wgs84.map(degrees);
+  if (version === '1.3.0') {
+    const box = layer.ele('EX_GeographicBoundingBox');
+    box.ele('westBoundLongitude').txt(west!);
+    box.ele('eastBoundLongitude').txt(east!);
+    box.ele('southBoundLatitude').txt(south!);
+    box.ele('northBoundLatitude').txt(north!);
+  } else {
+    layer.ele('LatLonBoundingBox', { minx: west, miny: south, maxx: east, maxy: north });
+  }
+  for (const crs of profile.boundingBoxCrs) {
+    const format = crs === 'EPSG:3857' ? metres : degrees;
+    const [minx, miny, maxx, maxy] = inAxisOrder(version, crs, fromWgs84(wgs84, crs)).map(format);
+    layer.ele('BoundingBox', { [profile.crsElement]: crs, minx, miny, maxx, maxy });
+  }
+}
+
+function union(boxes: readonly RasterBbox[]): RasterBbox | undefined {
+  if (boxes.length === 0) return undefined;
+  return [
+    Math.min(...boxes.map((b) => b[0])),
+    Math.min(...boxes.map((b) => b[1])),
+    Math.max(...boxes.map((b) => b[2])),
+    Math.max(...boxes.map((b) => b[3])),
+  ];
+}
+
+function degrees(value: number): string {
+  return String(Math.round(value * 1e9) / 1e9);
+}
+
+function metres(value: number): string {
+  return String(Math.round(value * 100) / 100);
 }
 
 function documentElement(version: WmsVersion): XMLBuilder {
@@ -131,12 +237,11 @@ function documentElement(version: WmsVersion): XMLBuilder {
   }
   return document.ele(WMS_NS, 'WMS_Capabilities', {
     version,
+    'xmlns:sld': SLD_NS,
     'xmlns:xlink': XLINK_NS,
     'xmlns:xsi': XSI_NS,
-    'xsi:schemaLocation': `${WMS_NS} http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd`,
+    'xsi:schemaLocation':
+      `${WMS_NS} http://schemas.opengis.net/wms/1.3.0/capabilities_1_3_0.xsd ` +
+      `${SLD_NS} http://schemas.opengis.net/sld/1.1.0/sld_capabilities.xsd`,
   });
-}
-
-function numbers(values: Record<string, number>): Record<string, string> {
-  return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)]));
 }

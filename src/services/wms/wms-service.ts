@@ -1,28 +1,42 @@
 /**
- * The core WMS. It registers like a plugin service; until GetMap lands it serves only
- * GetCapabilities, and the dispatcher answers OperationNotSupported for the rest.
+ * The core WMS (1.3.0 and 1.1.1) over the LayerRegistry: GetCapabilities, GetMap,
+ * GetFeatureInfo and GetLegendGraphic, each layer checked against access control. It registers
+ * like a plugin service. Rendering and decoding run on the shared pool and on sharp's threads;
+ * vector features come from a vector store (one per service: the context has none to share).
  */
 import type { ExceptionFormat } from '../../errors/exception-report.ts';
-import { knownVersion } from '../known-version.ts';
+import { VectorStore } from '../../vector/vector-store.ts';
+import type { MapServicesContext } from '../map-services-context.ts';
 import type { OwsServiceDefinition } from '../ows-service.ts';
-import { SERVICE_METADATA } from '../service-metadata.ts';
-import { TEXT_XML, xmlResult } from '../xml-result.ts';
-import { wmsCapabilities } from './wms-capabilities.ts';
-import { WMS_1_1_1_CAPABILITIES_TYPE, WMS_VERSIONS } from './wms-versions.ts';
+import { getCapabilities } from './get-capabilities.ts';
+import { getFeatureInfo } from './get-feature-info.ts';
+import { getLegendGraphic } from './get-legend-graphic.ts';
+import { getMap } from './get-map.ts';
+import { LayerSummaries } from './wms-layer-summaries.ts';
+import { WMS_VERSIONS } from './wms-versions.ts';
 
-export const wmsService: OwsServiceDefinition = {
-  name: 'WMS',
-  title: 'Web Map Service',
-  versions: WMS_VERSIONS,
-  operations: {
-    GetCapabilities: ({ version, endpoint }) => {
-      const wmsVersion = knownVersion(WMS_VERSIONS, version);
-      const contentType =
-        wmsVersion === '1.1.1' ? `${WMS_1_1_1_CAPABILITIES_TYPE}; charset=utf-8` : TEXT_XML;
-      return xmlResult(wmsCapabilities(wmsVersion, endpoint, SERVICE_METADATA), contentType);
+export interface WmsServiceOptions {
+  /** A store to share (with WFS, or a test's); one is created otherwise. */
+  store?: VectorStore;
+}
+
+export function createWmsService(
+  context: MapServicesContext,
+  options: WmsServiceOptions = {},
+): OwsServiceDefinition {
+  const store = options.store ?? new VectorStore();
+  return {
+    name: 'WMS',
+    title: 'Web Map Service',
+    versions: WMS_VERSIONS,
+    operations: {
+      GetCapabilities: getCapabilities(context, new LayerSummaries(context, store)),
+      GetMap: getMap(context, store),
+      GetFeatureInfo: getFeatureInfo(context, store),
+      GetLegendGraphic: getLegendGraphic(context),
     },
-  },
-  exceptionFormat(version: string): ExceptionFormat {
-    return version === '1.1.1' ? { kind: 'ogc-se-dtd', version: '1.1.1' } : { kind: 'wms-1.3.0' };
-  },
-};
+    exceptionFormat(version: string): ExceptionFormat {
+      return version === '1.1.1' ? { kind: 'ogc-se-dtd', version: '1.1.1' } : { kind: 'wms-1.3.0' };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+/**
+ * GetMap: the requested layers rendered on the pool, composited in LAYERS order (first at the
+ * bottom) over the background and encoded as PNG, JPEG or WebP. With cache filters registered,
+ * answers are looked up and stored under a key of every parameter, the layer set's revision
+ * and the request's access-control key. Errors follow EXCEPTIONS (map-exceptions.ts).
+ */
+import { isServiceException } from '../../errors/service-exception.ts';
+import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
+import type { RequestContext } from '../../request-loop/request-context.ts';
+import type { VectorStore } from '../../vector/vector-store.ts';
+import { knownVersion } from '../known-version.ts';
+import type { MapServicesContext } from '../map-services-context.ts';
+import type { OperationHandler, OwsResult } from '../ows-service.ts';
+import { composeImage, parseImageOutput, type RgbaLayer } from './image-output.ts';
+import { exceptionImage } from './map-exceptions.ts';
+import { parseMapRequest } from './map-request.ts';
+import { renderMapLayer } from './render-map-layer.ts';
+import { WMS_VERSIONS } from './wms-versions.ts';
+
+export function getMap(context: MapServicesContext, store: VectorStore): OperationHandler {
+  return async ({ ctx, parameters, version }) => {
+    try {
+      return await renderMap(context, store, ctx, parameters, version);
+    } catch (error) {
+      if (!isServiceException(error)) throw error;
+      const image = await exceptionImage(error, parameters, context.limits);
+      if (image === undefined) throw error;
+      ctx.log.info({ code: error.code, locator: error.locator }, error.message);
+      return { body: image.body, contentType: image.output.format };
+    }
+  };
+}
+
+async function renderMap(
+  context: MapServicesContext,
+  store: VectorStore,
+  ctx: RequestContext,
+  parameters: OwsParameters,
+  requested: string,
+): Promise<OwsResult> {
+  const version = knownVersion(WMS_VERSIONS, requested);
+  const request = parseMapRequest(context, ctx, version, parameters);
+  const output = parseImageOutput(parameters, context.limits);
+  const cacheKey = context.cacheFilters.empty ? undefined : imageCacheKey(context, ctx, parameters);
+  if (cacheKey !== undefined) {
+    const hit = await context.cacheFilters.get(ctx, 'image', cacheKey);
+    if (hit !== undefined) return { body: hit.body, contentType: hit.contentType };
+  }
+  const rendered = await Promise.all(
+    request.layers.map((layer) => renderMapLayer(context, store, ctx, layer, request.grid)),
+  );
+  const layers = rendered.filter((layer): layer is RgbaLayer => layer !== null);
+  const body = await composeImage(output, layers);
+  if (cacheKey !== undefined) {
+    await context.cacheFilters.set(ctx, 'image', cacheKey, { body, contentType: output.format });
+  }
+  return { body, contentType: output.format };
+}
+
+/** Every parameter (names upper-cased, sorted), the layers' revision and the rights. */
+function imageCacheKey(
+  context: MapServicesContext,
+  ctx: RequestContext,
+  parameters: OwsParameters,
+): string {
+  const pairs = [...parameters]
+    .map(([name, value]) => `${name.toUpperCase()}=${value}`)
+    .sort()
+    .join('&');
+  return `WMS GetMap ${pairs} revision=${context.layers.revision} access=${context.accessControl.cacheKey(ctx)}`;
+}
