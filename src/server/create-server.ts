@@ -31,6 +31,7 @@ import { registerCoreServices } from '../services/core-services.ts';
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
 import { JobStore } from '../tasks/job-store.ts';
+import { VectorStore } from '../vector/vector-store.ts';
 import { TaskManager } from '../tasks/task-manager.ts';
 import { loggerOptions, requestId } from './logger.ts';
 import { RELIEF_VERSION } from './version.ts';
@@ -147,6 +148,7 @@ export async function createServer(
   await registerOpenApi(app);
   registerCoreServices(registry, {
     layers,
+    vectors: new VectorStore(),
     pool,
     metadata: () => project.metadata(),
     limits: { maxWidth: settings.maxImageSize, maxHeight: settings.maxImageSize },

@@ -6,6 +6,7 @@
 import type { AccessControl } from '../access/access-control.ts';
 import type { CacheFilters } from '../access/cache-filter.ts';
 import type { LayerRegistry } from '../layers/layer-registry.ts';
+import type { VectorStore } from '../vector/vector-store.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { ServiceMetadata } from './service-metadata.ts';
 
@@ -17,6 +18,8 @@ export interface MapServiceLimits {
 
 export interface MapServicesContext {
   readonly layers: LayerRegistry;
+  /** Features of the vector layers, parsed and indexed once for WMS and WFS alike. */
+  readonly vectors: VectorStore;
   readonly pool: WorkerPool;
   /** Read per request: a project file may change it. */
   metadata(): ServiceMetadata;

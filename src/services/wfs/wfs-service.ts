@@ -15,7 +15,6 @@
  */
 import type { ExceptionFormat } from '../../errors/exception-report.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
-import { VectorStore } from '../../vector/vector-store.ts';
 import { knownVersion } from '../known-version.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import type { OperationHandler, OwsServiceDefinition } from '../ows-service.ts';
@@ -34,7 +33,7 @@ import { WFS_VERSIONS } from './wfs-versions.ts';
 export function createWfsService(context: MapServicesContext): OwsServiceDefinition {
   const sources = {
     layers: context.layers,
-    store: new VectorStore(),
+    store: context.vectors,
     accessControl: context.accessControl,
   };
   const capabilities = new CapabilitiesCache();

@@ -5,7 +5,7 @@
  * vector features come from a vector store (one per service: the context has none to share).
  */
 import type { ExceptionFormat } from '../../errors/exception-report.ts';
-import { VectorStore } from '../../vector/vector-store.ts';
+import type { VectorStore } from '../../vector/vector-store.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import type { OwsServiceDefinition } from '../ows-service.ts';
 import { getCapabilities } from './get-capabilities.ts';
@@ -24,7 +24,7 @@ export function createWmsService(
   context: MapServicesContext,
   options: WmsServiceOptions = {},
 ): OwsServiceDefinition {
-  const store = options.store ?? new VectorStore();
+  const store = options.store ?? context.vectors;
   return {
     name: 'WMS',
     title: 'Web Map Service',
