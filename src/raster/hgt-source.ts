@@ -7,7 +7,7 @@ import { closeSync, openSync, statSync } from 'node:fs';
 import type { CachedFile } from './decoded-tile-cache.ts';
 import { cachedRows, fileVersion } from './decoded-tile-cache.ts';
 import type { GridPiece } from './grid-sampler.ts';
-import { hgtSourceIndex } from './hgt-tile-index.ts';
+import { hgtSourceIndex, type HgtTileIndex } from './hgt-tile-index.ts';
 import { hgtTileKey } from './hgt-tile-name.ts';
 import type { HgtSamples } from './hgt-tile-reader.ts';
 import { hgtSamplesOf, readHgtRows } from './hgt-tile-reader.ts';
@@ -21,6 +21,12 @@ interface CellRun {
   cell: number;
   first: number;
   last: number;
+  /**
+   * The run's centres lie exactly on the cell's south or west edge. HGT tiles share their edge
+   * samples, so these can also be read from the neighbour below (south or west) when this
+   * cell has no tile: a tile set's north row and east column are not lost.
+   */
+  onEdge: boolean;
 }
 
 export function hgtPieces(source: HgtSource, centres: PixelCentres): GridPiece[] {
@@ -31,16 +37,15 @@ export function hgtPieces(source: HgtSource, centres: PixelCentres): GridPiece[]
   const pieces: GridPiece[] = [];
   for (const rowRun of rows) {
     for (const colRun of columns) {
-      const path = index.get(hgtTileKey(rowRun.cell, colRun.cell));
-      if (path === undefined) continue;
-      const file = tileFile(path, source.kind === 'hgt-files');
-      if (file === undefined) continue;
+      const found = findTile(index, rowRun, colRun, source.kind === 'hgt-files');
+      if (found === undefined) continue;
+      const { file, latCell, lonCell } = found;
       const step = file.samples - 1;
       pieces.push({
         colFirst: colRun.first,
-        colPos: positions(centres.lons, colRun, (lon) => (lon - colRun.cell) * step),
+        colPos: positions(centres.lons, colRun, (lon) => (lon - lonCell) * step),
         rowFirst: rowRun.first,
-        rowPos: positions(centres.lats, rowRun, (lat) => (rowRun.cell + 1 - lat) * step),
+        rowPos: positions(centres.lats, rowRun, (lat) => (latCell + 1 - lat) * step),
         gridWidth: file.samples,
         gridHeight: file.samples,
         readRows: (wanted) => readTileRows(file, wanted),
@@ -48,6 +53,25 @@ export function hgtPieces(source: HgtSource, centres: PixelCentres): GridPiece[]
     }
   }
   return pieces;
+}
+
+/** The tile of a run pair's cell, or for edge runs the neighbour's that holds the same samples. */
+function findTile(
+  index: HgtTileIndex,
+  rowRun: CellRun,
+  colRun: CellRun,
+  required: boolean,
+): { file: TileFile; latCell: number; lonCell: number } | undefined {
+  const latCells = rowRun.onEdge ? [rowRun.cell, rowRun.cell - 1] : [rowRun.cell];
+  const lonCells = colRun.onEdge ? [colRun.cell, colRun.cell - 1] : [colRun.cell];
+  for (const latCell of latCells) {
+    for (const lonCell of lonCells) {
+      const path = index.get(hgtTileKey(latCell, lonCell));
+      const file = path === undefined ? undefined : tileFile(path, required);
+      if (file !== undefined) return { file, latCell, lonCell };
+    }
+  }
+  return undefined;
 }
 
 interface TileFile extends CachedFile {
@@ -88,9 +112,12 @@ function cellRuns(centres: Float64Array, limit: number): CellRun[] {
     const value = centres[k]!;
     if (!(value >= -limit && value <= limit)) continue;
     const cell = value === limit ? limit - 1 : Math.floor(value);
+    // Within float noise of the edge: a centre computed as 46.99999999999 or 47.00000000001.
+    const onEdge = Math.abs(value - Math.round(value)) < 1e-9 && cell > -limit;
     const last = runs[runs.length - 1];
-    if (last !== undefined && last.cell === cell && last.last === k - 1) last.last = k;
-    else runs.push({ cell, first: k, last: k });
+    if (last !== undefined && last.cell === cell && last.onEdge === onEdge && last.last === k - 1) {
+      last.last = k;
+    } else runs.push({ cell, first: k, last: k, onEdge });
   }
   return runs;
 }

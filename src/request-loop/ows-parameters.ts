@@ -4,7 +4,7 @@
  * for output, so a rewritten query reads as the client wrote it.
  */
 export class OwsParameters {
-  readonly #entries = new Map<string, { name: string; value: string }>();
+  readonly #entries = new Map<string, { name: string; value: string; values: string[] }>();
   #changed = false;
 
   constructor(source?: Iterable<[string, string]> | Record<string, unknown>) {
@@ -12,15 +12,22 @@ export class OwsParameters {
     const pairs = Symbol.iterator in source ? source : Object.entries(source);
     for (const [name, value] of pairs as Iterable<[string, unknown]>) {
       // A repeated name keeps its first value, like QGIS Server; an array value from the query
-      // string parser means the client repeated it.
-      const text = Array.isArray(value) ? String(value[0] ?? '') : String(value ?? '');
+      // string parser means the client repeated it. getAll gives every value (WCS 2.0 SUBSET).
+      const values = (Array.isArray(value) ? value : [value]).map((v) => String(v ?? ''));
       const key = name.toUpperCase();
-      if (!this.#entries.has(key)) this.#entries.set(key, { name, value: text });
+      const entry = this.#entries.get(key);
+      if (entry === undefined) this.#entries.set(key, { name, value: values[0] ?? '', values });
+      else entry.values.push(...values);
     }
   }
 
   get(name: string): string | undefined {
     return this.#entries.get(name.toUpperCase())?.value;
+  }
+
+  /** Every value of a repeated parameter, in request order; [] when absent. */
+  getAll(name: string): string[] {
+    return [...(this.#entries.get(name.toUpperCase())?.values ?? [])];
   }
 
   has(name: string): boolean {
@@ -30,7 +37,7 @@ export class OwsParameters {
   set(name: string, value: string): this {
     const key = name.toUpperCase();
     const previous = this.#entries.get(key);
-    this.#entries.set(key, { name: previous?.name ?? name, value });
+    this.#entries.set(key, { name: previous?.name ?? name, value, values: [value] });
     this.#changed = true;
     return this;
   }

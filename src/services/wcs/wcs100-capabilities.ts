@@ -1,16 +1,27 @@
 /**
  * The WCS 1.0.0 capabilities document (WCS_Capabilities). This version predates OWS Common, so
- * it has its own lower-case service section; element order follows wcsCapabilities.xsd.
+ * it has its own lower-case service section; element order follows wcsCapabilities.xsd, and
+ * each CoverageOfferingBrief is name, label, lonLatEnvelope (CRS84, two gml:pos), keywords.
  */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
-import { WCS_1_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
+import { GML_NS, WCS_1_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
 import type { ServiceMetadata } from '../service-metadata.ts';
+import type { Coverage } from './wcs-coverages.ts';
+import { wgs84Extent } from './wcs-wgs84.ts';
 import { WCS_OPERATIONS } from './wcs-versions.ts';
 
-export function wcs100Capabilities(endpoint: string, metadata: ServiceMetadata): XMLBuilder {
+/** The only srsName wcs:lonLatEnvelope allows. */
+export const CRS84_URN = 'urn:ogc:def:crs:OGC:1.3:CRS84';
+
+export function wcs100Capabilities(
+  endpoint: string,
+  metadata: ServiceMetadata,
+  coverages: readonly Coverage[],
+): XMLBuilder {
   const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(WCS_1_0_NS, 'WCS_Capabilities', {
     version: '1.0.0',
+    'xmlns:gml': GML_NS,
     'xmlns:xlink': XLINK_NS,
     'xmlns:xsi': XSI_NS,
     'xsi:schemaLocation': `${WCS_1_0_NS} http://schemas.opengis.net/wcs/1.0.0/wcsCapabilities.xsd`,
@@ -36,7 +47,24 @@ export function wcs100Capabilities(endpoint: string, metadata: ServiceMetadata):
   // The exception form WCS 1.0.0 answers with (see the service's exceptionFormat).
   capability.ele('Exception').ele('Format').txt('application/vnd.ogc.se_xml');
 
-  // CoverageOfferingBrief entries come with project files; an empty list is valid.
-  root.ele('ContentMetadata');
+  const content = root.ele('ContentMetadata');
+  for (const coverage of coverages)
+    addOfferingBrief(content.ele('CoverageOfferingBrief'), coverage);
   return root;
+}
+
+/** The elements CoverageOfferingBrief and CoverageOffering begin with, in schema order. */
+export function addOfferingBrief(parent: XMLBuilder, coverage: Coverage): void {
+  const { layer } = coverage;
+  if (layer.abstract !== undefined) parent.ele('description').txt(layer.abstract);
+  parent.ele('name').txt(coverage.id);
+  parent.ele('label').txt(layer.title);
+  const [west, south, east, north] = wgs84Extent(coverage);
+  const envelope = parent.ele('lonLatEnvelope', { srsName: CRS84_URN });
+  envelope.ele(GML_NS, 'gml:pos').txt(`${west} ${south}`);
+  envelope.ele(GML_NS, 'gml:pos').txt(`${east} ${north}`);
+  if (layer.keywords !== undefined && layer.keywords.length > 0) {
+    const keywords = parent.ele('keywords');
+    for (const keyword of layer.keywords) keywords.ele('keyword').txt(keyword);
+  }
 }

@@ -93,8 +93,20 @@ export function nearestHeight(
 ): number {
   const { samples = () => 1201, heightAt = defaultHeightAt, hasTile = () => true } = options;
   if (!(lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180)) return NODATA;
-  const tile = { lat: Math.min(89, Math.floor(lat)), lon: Math.min(179, Math.floor(lon)) };
-  if (!hasTile(tile)) return NODATA;
+  let tile = { lat: Math.min(89, Math.floor(lat)), lon: Math.min(179, Math.floor(lon)) };
+  if (!hasTile(tile)) {
+    // A point exactly on a cell's south or west edge is also a sample of the neighbour below.
+    const below = [
+      { lat: tile.lat - (lat === tile.lat ? 1 : 0), lon: tile.lon },
+      { lat: tile.lat, lon: tile.lon - (lon === tile.lon ? 1 : 0) },
+      { lat: tile.lat - (lat === tile.lat ? 1 : 0), lon: tile.lon - (lon === tile.lon ? 1 : 0) },
+    ].find(
+      (t) =>
+        (t.lat !== tile.lat || t.lon !== tile.lon) && t.lat >= -90 && t.lon >= -180 && hasTile(t),
+    );
+    if (below === undefined) return NODATA;
+    tile = below;
+  }
   const n = samples(tile);
   const row = Math.round((tile.lat + 1 - lat) * (n - 1));
   const col = Math.round((lon - tile.lon) * (n - 1));

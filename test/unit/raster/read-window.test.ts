@@ -89,7 +89,7 @@ describe('readRasterWindow EPSG:4326', () => {
     const { xs, ys } = centres(bbox, 301, 257);
     expectNearest(window.values, 301, (i, j) => [ys[j]!, xs[i]!]);
     const north = ys.findIndex((lat) => lat < 47) - 1; // the last row in the N47 cells
-    const east = xs.findIndex((lon) => lon >= 8); // the first column in the E008 cells
+    const east = xs.findIndex((lon) => lon > 8); // the first column inside the E008 cells
     expect(window.values[north * 301 + east]).toBe(NODATA); // N47E008
     expect(window.values[north * 301 + east - 1]).not.toBe(NODATA); // N47E007
     expect(window.values[(north + 1) * 301 + east]).not.toBe(NODATA); // N46E008

@@ -32,3 +32,19 @@ describe('OwsParameters', () => {
     expect(q.size).toBe(0);
   });
 });
+
+describe('OwsParameters.getAll', () => {
+  it('keeps every value of a repeated parameter in request order (WCS 2.0 SUBSET)', () => {
+    const p = new OwsParameters({ subset: ['Long(7,8)', 'Lat(46,47)'], SUBSET_X: 'x' });
+    expect(p.get('SUBSET')).toBe('Long(7,8)');
+    expect(p.getAll('Subset')).toEqual(['Long(7,8)', 'Lat(46,47)']);
+    expect(p.getAll('missing')).toEqual([]);
+    const pairs = new OwsParameters([
+      ['SUBSET', 'a'],
+      ['subset', 'b'],
+    ]);
+    expect(pairs.getAll('subset')).toEqual(['a', 'b']);
+    pairs.set('SUBSET', 'c');
+    expect(pairs.getAll('SUBSET')).toEqual(['c']);
+  });
+});
