@@ -16,7 +16,7 @@ import { wcs201Capabilities } from './wcs201-capabilities.ts';
 import { describeCoverage201 } from './wcs201-describe-coverage.ts';
 import { getCoverage201 } from './wcs201-get-coverage.ts';
 import { CoverageCatalog } from './wcs-coverages.ts';
-import { DocumentCache } from './wcs-document-cache.ts';
+import { accessView, DocumentCache, objectVersion } from '../document-cache.ts';
 import { WCS_VERSIONS } from './wcs-versions.ts';
 
 export function createWcsService(context: MapServicesContext): OwsServiceDefinition {
@@ -26,13 +26,13 @@ export function createWcsService(context: MapServicesContext): OwsServiceDefinit
   const getCapabilities: OperationHandler = async ({ ctx, version: requested, endpoint }) => {
     const version = knownVersion(WCS_VERSIONS, requested);
     const metadata = context.metadata();
-    const key = {
+    const key = JSON.stringify([
       version,
       endpoint,
-      revision: context.layers.revision,
-      accessKey: context.accessControl.cacheKey(ctx),
-      metadata,
-    };
+      context.layers.revision,
+      objectVersion(metadata),
+      accessView(context, ctx, context.accessControl.readable(ctx, context.layers.list())),
+    ]);
     const body = await documents.get(key, async () => {
       const coverages = await catalog.list(ctx);
       const document =

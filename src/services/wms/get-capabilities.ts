@@ -7,7 +7,7 @@ import { knownVersion } from '../known-version.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import type { OperationHandler } from '../ows-service.ts';
 import { TEXT_XML } from '../xml-result.ts';
-import { CapabilitiesCache } from './capabilities-cache.ts';
+import { accessView, DocumentCache, objectVersion } from '../document-cache.ts';
 import { wmsCapabilities } from './wms-capabilities.ts';
 import type { LayerSummaries } from './wms-layer-summaries.ts';
 import { WMS_1_1_1_CAPABILITIES_TYPE, WMS_VERSIONS } from './wms-versions.ts';
@@ -15,7 +15,7 @@ import { WMS_1_1_1_CAPABILITIES_TYPE, WMS_VERSIONS } from './wms-versions.ts';
 export function getCapabilities(
   context: MapServicesContext,
   layerSummaries: LayerSummaries,
-  cache = new CapabilitiesCache(),
+  cache = new DocumentCache(),
 ): OperationHandler {
   return async ({ ctx, version: requested, endpoint }) => {
     const version = knownVersion(WMS_VERSIONS, requested);
@@ -27,11 +27,8 @@ export function getCapabilities(
       `WMS GetCapabilities ${version}`,
       endpoint,
       `revision=${context.layers.revision}`,
-      `title=${metadata.title}`,
-      `access=${context.accessControl.cacheKey(ctx)}`,
-      // Cheap insurance: the readable set itself, whenever a filter could narrow it.
-      context.accessControl.empty ? '' : `layers=${layers.map((l) => l.name).join(',')}`,
-      `metadata=${JSON.stringify(metadata)}`,
+      `metadata=${objectVersion(metadata)}`,
+      `access=${accessView(context, ctx, layers)}`,
     ].join('\n');
     const filters = context.cacheFilters;
     if (!filters.empty) {
