@@ -12,9 +12,14 @@ RUN apt-get update \
 WORKDIR /app
 
 # Dependency layer first: it is rebuilt only when package.json or package-lock.json change.
-# There is no build step (tsx loads TypeScript at run time), so dev dependencies are never needed.
+# tsx loads the server's TypeScript at run time; the only build step is the web page's bundle
+# (esbuild and OpenLayers are dev dependencies), after which dev dependencies are pruned.
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund \
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json ./
+COPY web ./web
+RUN npm run build:web \
+    && npm prune --omit=dev --no-audit --no-fund \
     && npm cache clean --force
 
 # ---- runtime ----
@@ -32,8 +37,9 @@ RUN mkdir -p /data /app/plugins && chown node:node /data
 
 COPY --from=build /app/node_modules ./node_modules
 # The context is an allow-list (.dockerignore): package.json, package-lock.json, tsconfig.json,
-# src/, plugins/ and public/.
+# src/, plugins/, public/ and web/ (the page's source; its bundle comes from the build stage).
 COPY . .
+COPY --from=build /app/public/app ./public/app
 
 USER node
 VOLUME ["/data"]

@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'dist/'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'dist/', 'public/app/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,5 +18,7 @@ export default tseslint.config(
       eqeqeq: ['error', 'smart'],
     },
   },
+  // The web page (bundled into public/app by `npm run build:web`) runs in browsers.
+  { files: ['web/**'], languageOptions: { globals: { ...globals.browser } } },
   prettier,
 );

@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Browser tests: the web page (bundled by `npm run build:web`, which `npm run test:e2e` runs
+ * first) in Debian's Chromium, against a real server process with a fake terrain upstream.
+ */
+export default defineConfig({
+  resolve: { alias: { relief: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  test: {
+    include: ['test/e2e/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 90_000,
+    fileParallelism: false,
+  },
+});
