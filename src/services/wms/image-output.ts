@@ -148,6 +148,9 @@ export async function composeImage(
 
 /** An image in the output format from a sharp input (an SVG message, say). */
 export function encode(image: Sharp, output: ImageOutput): Promise<Buffer> {
+  // An opaque map needs no alpha channel: dropping it makes PNG encoding about 3× faster
+  // (bench/wms) for the same pixels.
+  if (!output.transparent && output.format !== 'image/jpeg') image.removeAlpha();
   switch (output.format) {
     case 'image/png':
       return image.png().toBuffer();
