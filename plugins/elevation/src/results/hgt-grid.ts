@@ -4,25 +4,16 @@
  * index / (samples - 1)), so adjacent tiles' shared edges land on the same indices and every
  * coordinate is computed by one exact-as-possible division.
  */
-import { readFileSync } from 'node:fs';
-import { endianness } from 'node:os';
+import { readHgtTile } from '../../../../src/raster/hgt-tile-reader.ts';
 import type { HgtSamples, TileFile, TileId } from '../contracts.ts';
-
-const HOST_IS_BIG_ENDIAN = endianness() === 'BE';
 
 /** The tile's samples in row-major order (row 0 = north edge), as host-endian int16. */
 export function readHgt(file: TileFile): Int16Array {
-  const bytes = readFileSync(file.path);
-  const expected = file.samples * file.samples * 2;
-  if (bytes.length !== expected) {
-    throw new Error(
-      `${file.path}: ${bytes.length} bytes, expected ${expected} for ${file.samples}²`,
-    );
+  const tile = readHgtTile(file.path);
+  if (tile.samples !== file.samples) {
+    throw new Error(`${file.path}: ${tile.samples}² samples, expected ${file.samples}²`);
   }
-  // Int16Array needs an even byte offset; readFileSync normally gives a buffer of its own.
-  const aligned = bytes.byteOffset % 2 === 0 ? bytes : Buffer.from(bytes);
-  if (!HOST_IS_BIG_ENDIAN) aligned.swap16();
-  return new Int16Array(aligned.buffer, aligned.byteOffset, expected / 2);
+  return tile.data;
 }
 
 export function tileKey(tile: TileId): string {
