@@ -3,19 +3,9 @@
  * valleys from kilometres down to a few samples) plus ±`jitter` m of per-sample noise, the
  * sensor noise that keeps real .hgt files from compressing well. Deterministic for a seed.
  */
-export const SAMPLES = 3601;
+import { seededRandom as random } from '../lib/seeded-random.ts';
 
-/** mulberry32: a small seeded PRNG, so every run decodes the same bytes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const SAMPLES = 3601;
 
 /** [lattice spacing in samples, amplitude in m] per octave. */
 const OCTAVES: readonly (readonly [number, number])[] = [

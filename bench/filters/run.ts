@@ -26,6 +26,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import autocannon, { type Result } from 'autocannon';
 import { HOST, STOP_MESSAGE, type ServerMessage } from './protocol.ts';
+import { intOption } from '../lib/options.ts';
+import { median, percentile } from '../lib/stats.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -87,20 +89,7 @@ function readOptions(): Options {
     process.exit(0);
   }
   const env = process.env;
-  const int = (
-    name: string,
-    raw: string | undefined,
-    fallback: number,
-    min: number,
-    max: number,
-  ) => {
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
+  const int = intOption;
   const path = values.path ?? env.BENCH_PATH ?? '/ows?SERVICE=WMS&REQUEST=GetCapabilities';
   if (!path.startsWith('/')) throw new Error(`--path must start with "/", got "${path}"`);
   return {
@@ -303,22 +292,6 @@ async function load(
   });
   const result = await instance;
   return { result, latencies: latencies.subarray(0, count).sort() };
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN
-  );
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------

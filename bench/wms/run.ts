@@ -29,7 +29,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import type { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer as createNetServer } from 'node:net';
 import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -39,6 +38,9 @@ import sharp from 'sharp';
 import { boxSequence, DEFAULT_SEQUENCE, getMapPath, type MapBox } from './bboxes.ts';
 import { probeRowCache, type CacheProbe } from './cache-probe.ts';
 import { MOSAIC, writeMosaic } from './terrain.ts';
+import { intOption } from '../lib/options.ts';
+import { median, percentile } from '../lib/stats.ts';
+import { freePort } from '../lib/net.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
@@ -119,20 +121,7 @@ function readOptions(): Options {
     process.exit(0);
   }
   const env = process.env;
-  const int = (
-    name: string,
-    raw: string | undefined,
-    fallback: number,
-    min: number,
-    max: number,
-  ) => {
-    if (raw === undefined || raw === '') return fallback;
-    const value = Number(raw);
-    if (!Number.isInteger(value) || value < min || value > max) {
-      throw new Error(`--${name} must be an integer from ${min} to ${max}, got "${raw}"`);
-    }
-    return value;
-  };
+  const int = intOption;
   const scenarios = (values.only ?? SCENARIOS.join(',')).split(',').map((s) => s.trim());
   for (const s of scenarios) {
     if (!(SCENARIOS as readonly string[]).includes(s)) {
@@ -171,20 +160,8 @@ function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const probe = createNetServer();
-    probe.once('error', fail);
-    probe.listen(0, HOST, () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      probe.close(() => done(port));
-    });
-  });
-}
-
 async function startServer(env: NodeJS.ProcessEnv, nodeFlags: readonly string[]): Promise<Server> {
-  const port = await freePort();
+  const port = await freePort(HOST);
   const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', 'src/server/main.ts'], {
     cwd: ROOT,
     env: { ...env, PORT: String(port) },
@@ -358,22 +335,6 @@ async function load(
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
-}
-
-function percentile(sorted: Float64Array, p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return (
-    sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? Number.NaN
-  );
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------

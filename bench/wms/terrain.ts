@@ -7,6 +7,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateHgt, tileName } from '../../plugins/elevation/test/fixtures/hgt.ts';
+import { seededRandom as random } from '../lib/seeded-random.ts';
 
 /** SRTM1: 3601 samples per side, 3600 per degree. */
 export const SAMPLES = 3601;
@@ -21,18 +22,6 @@ export interface Mosaic {
 }
 
 export const MOSAIC: Mosaic = { south: 46, west: 7, size: 2 };
-
-/** mulberry32: a small seeded PRNG. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** [lattice spacing in samples, amplitude in m] per octave. */
 const OCTAVES: readonly (readonly [number, number])[] = [
