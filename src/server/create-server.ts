@@ -34,6 +34,7 @@ import { JobStore } from '../tasks/job-store.ts';
 import { VectorStore } from '../vector/vector-store.ts';
 import { TaskManager } from '../tasks/task-manager.ts';
 import { FrameworkErrorRelay } from '../request-loop/framework-errors.ts';
+import { formatSchemaErrors } from '../request-loop/schema-errors.ts';
 import { installJsonBodyParser } from '../request-loop/json-body-parser.ts';
 import { clientErrorHandler } from './client-error.ts';
 import { installHostCheck } from './host-check.ts';
@@ -95,6 +96,7 @@ export async function createServer(
     },
     clientErrorHandler,
     frameworkErrors: frameworkErrors.handler,
+    schemaErrorFormatter: formatSchemaErrors,
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
