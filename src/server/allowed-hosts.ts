@@ -38,7 +38,8 @@ export function parseHost(value: string): HostName | undefined {
     const rest = value.slice(end + 1);
     if (rest !== '' && !rest.startsWith(':')) return undefined;
     portText = rest === '' ? undefined : rest.slice(1);
-    if (!isIPv6(host)) return undefined;
+    // A zone (`%25eth0`) names an interface of the client's host, never this server.
+    if (host.includes('%') || !isIPv6(host)) return undefined;
   } else {
     const colon = value.indexOf(':');
     host = colon < 0 ? value : value.slice(0, colon);
