@@ -148,7 +148,8 @@ export const SETTINGS = {
     env: 'RELIEF_PUBLIC_URL',
     schema: url.optional(),
     default: undefined,
-    description: 'Base URL advertised in capabilities documents (default: from the request Host)',
+    description:
+      'Base URL of every URL the server writes: capabilities, job links, Location (default: from the request Host)',
   },
   trustProxy: {
     env: 'RELIEF_TRUST_PROXY',
