@@ -4,7 +4,9 @@
  * closes. Long responses are not cut. The timeouts are set to 1 s here.
  */
 import type { AddressInfo } from 'node:net';
+import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { openRaw, parseRawResponse, rawRequest } from '../helpers/raw-http.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -15,7 +17,24 @@ const STREAM_EVENTS = 8;
 beforeAll(async () => {
   server = await startTestServer({
     env: { RELIEF_REQUEST_TIMEOUT: '1', RELIEF_HEADERS_TIMEOUT: '1' },
-    setup: ({ app }) => {
+    setup: ({ app, tasks }) => {
+      tasks.registerType({
+        id: 'slow',
+        title: 'Slow',
+        version: '1.0.0',
+        inputSchema: z.object({ steps: z.number().int().min(1).max(20) }),
+        inputs: { steps: { title: 'Steps of 300 ms', schema: { type: 'integer' } } },
+        outputs: { steps: { title: 'Steps done', schema: { type: 'integer' } } },
+        jobControlOptions: ['async-execute', 'sync-execute'],
+        resumable: false,
+        run: async ({ steps }, ctx) => {
+          for (let i = 1; i <= steps; i++) {
+            await new Promise((resolve) => setTimeout(resolve, 300));
+            ctx.progress((i / steps) * 100, `step ${i}`);
+          }
+          return { steps };
+        },
+      });
       // Like /jobs/{id}/events: an event stream that lasts well beyond the request timeout.
       app.get('/test/slow-events', (_request, reply) => {
         reply.hijack();
@@ -94,6 +113,39 @@ describe('slow requests', () => {
     expect(answer.headers['content-type']).toBe('text/event-stream');
     const events = answer.body.match(/data: \d+/g);
     expect(events).toEqual(Array.from({ length: STREAM_EVENTS }, (_, i) => `data: ${i + 1}`));
+  });
+
+  it('does not cut job events, a ?wait long poll or a synchronous execution that outlast it', async () => {
+    const http = request(server.app.server);
+    // A POST whose body arrived at once, answered after about 2.4 s (Prefer: wait).
+    const sync = await http
+      .post('/processes/slow/execution')
+      .set('Prefer', 'wait=30')
+      .send({ inputs: { steps: 8 } });
+    expect(sync.status).toBe(200);
+    expect(sync.body).toEqual({ steps: 8 });
+
+    const created = await http.post('/processes/slow/execution').send({ inputs: { steps: 8 } });
+    expect(created.status).toBe(201);
+    const jobId = created.body.jobID as string;
+    const [events, polled] = await Promise.all([
+      http
+        .get(`/jobs/${jobId}/events`)
+        .buffer(true)
+        .parse((response, callback) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          response.on('end', () => callback(null, text));
+        }),
+      http.get(`/jobs/${jobId}?wait=30`),
+    ]);
+    expect(polled.status).toBe(200);
+    expect(polled.body).toMatchObject({ jobID: jobId, status: 'successful' });
+    expect(events.status).toBe(200);
+    const text = events.body as string;
+    expect(text).toContain('"status":"successful"');
+    // Every step's progress arrived: the stream ran to the job's end.
+    for (let step = 1; step <= 8; step++) expect(text).toContain(`step ${step}`);
   });
 
   it('serves a request that arrives in time on the same server', async () => {
