@@ -142,6 +142,32 @@ describe('framework-level errors come out as problem+json', () => {
     }
   });
 
+  it('answers requests Node cannot parse (bad request line, huge headers) with problem+json', async () => {
+    const garbled = parseRawResponse(await rawRequest(port, 'GET /health HTTP/9.x\r\n\r\n'));
+    expect(garbled.status).toBe(400);
+    expect(garbled.headers['content-type']).toBe(PROBLEM);
+    expect(JSON.parse(garbled.body)).toEqual({
+      type: 'about:blank',
+      title: 'Bad Request',
+      status: 400,
+      detail: 'The request is not valid HTTP',
+      code: 'BadRequest',
+    });
+    const huge = parseRawResponse(
+      await rawRequest(
+        port,
+        `GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ${'x'.repeat(20_000)}\r\n\r\n`,
+      ),
+    );
+    expect(huge.status).toBe(431);
+    expect(huge.headers['content-type']).toBe(PROBLEM);
+    expect(JSON.parse(huge.body)).toMatchObject({
+      title: 'Request Header Fields Too Large',
+      status: 431,
+      code: 'HeadersTooLarge',
+    });
+  });
+
   it('answers an unsupported media type with 415 problem+json, and with an OGC report on /ows', async () => {
     const rest = await server.app.inject({
       method: 'POST',
