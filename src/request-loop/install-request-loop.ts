@@ -6,7 +6,10 @@
  *         → onSend: responseComplete then sendResponse (buffered), or a SendResponseStream
  *           (streamed: sendResponse per chunk, then responseComplete) → socket
  *
- * Errors become OGC exception documents for OWS requests and problem+json for REST requests.
+ * Errors become OGC exception documents for OWS requests and problem+json for REST requests:
+ * thrown ones, Fastify's own (bad JSON, 413, 415, schema, bad URL via the framework-error relay),
+ * unknown paths (404) and wrong methods (405 with `Allow`). Client faults are logged at info
+ * without a stack, server faults at error with one.
  */
 import { pipeline, Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
