@@ -70,6 +70,7 @@ function urlWritingRequests(jobId: string): Array<{ name: string; ows: boolean }
     { name: 'elevation Location', ows: false, method: 'POST', url: '/elevation', payload: POLYGON },
     { name: 'job list links', ows: false, url: '/jobs' },
     { name: 'job status links', ows: false, url: `/jobs/${jobId}` },
+    { name: 'job event links', ows: false, url: `/jobs/${jobId}/events` },
   ];
 }
 
