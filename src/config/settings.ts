@@ -4,6 +4,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseHostPattern } from '../server/allowed-hosts.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -35,6 +36,23 @@ const url = z
   .url({ error: 'expected an absolute http(s) URL' })
   .refine((u) => /^https?:\/\//.test(u), { error: 'expected an absolute http(s) URL' })
   .transform((u) => u.replace(/\/+$/, ''));
+
+const hostList = z.preprocess(
+  (raw) =>
+    typeof raw === 'string'
+      ? raw
+          .split(',')
+          .map((h) => h.trim())
+          .filter((h) => h !== '')
+      : raw,
+  z
+    .array(
+      z.string().refine((pattern) => parseHostPattern(pattern) !== undefined, {
+        error: 'expected host names like example.org, example.org:8080 or .example.org',
+      }),
+    )
+    .min(1, { error: 'expected at least one host name' }),
+);
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
@@ -130,7 +148,8 @@ export const SETTINGS = {
     env: 'RELIEF_PUBLIC_URL',
     schema: url.optional(),
     default: undefined,
-    description: 'Base URL advertised in capabilities documents (default: from the request Host)',
+    description:
+      'Base URL of every URL the server writes: capabilities, job links, Location (default: from the request Host)',
   },
   trustProxy: {
     env: 'RELIEF_TRUST_PROXY',
@@ -143,6 +162,40 @@ export const SETTINGS = {
     schema: integer(1024, 1024 ** 3),
     default: 10 * 1024 * 1024,
     description: 'Largest request body accepted, in bytes',
+  },
+  requestTimeout: {
+    env: 'RELIEF_REQUEST_TIMEOUT',
+    schema: integer(1, 3600),
+    default: 120,
+    description:
+      'Seconds a client gets to send a whole request, headers and body; a slower one gets 408. Responses (SSE, long polls, streamed features) are not limited',
+  },
+  headersTimeout: {
+    env: 'RELIEF_HEADERS_TIMEOUT',
+    schema: integer(1, 3600),
+    default: 30,
+    description:
+      'Seconds a client gets to send the request headers (at most RELIEF_REQUEST_TIMEOUT); a slower one gets 408',
+  },
+  keepAliveTimeout: {
+    env: 'RELIEF_KEEP_ALIVE_TIMEOUT',
+    schema: integer(1, 3600),
+    default: 72,
+    description:
+      'Seconds an idle keep-alive connection stays open; keep it above the idle timeout of a proxy in front',
+  },
+  maxJsonDepth: {
+    env: 'RELIEF_MAX_JSON_DEPTH',
+    schema: integer(2, 1000),
+    default: 64,
+    description: 'Deepest nesting of arrays and objects accepted in a JSON body (GeoJSON needs 5)',
+  },
+  allowedHosts: {
+    env: 'RELIEF_ALLOWED_HOSTS',
+    schema: hostList.optional(),
+    default: undefined,
+    description:
+      'Host names (comma-separated, `host`, `host:port`, `.example.org` for it and its subdomains) a request may name in Host or X-Forwarded-Host; others get 400 (default: any well-formed host)',
   },
   shutdownTimeout: {
     env: 'RELIEF_SHUTDOWN_TIMEOUT',

@@ -17,13 +17,15 @@ export interface HealthState {
 }
 
 export function registerHealthRoutes(app: FastifyInstance, state: HealthState): void {
-  app.get('/health', async () => ({
+  // Probes name the pod by address (kubelet sends Host: <pod ip>:<port>); these write no URL.
+  const probe = { config: { anyHost: true } };
+  app.get('/health', probe, async () => ({
     status: 'ok',
     version: state.version,
     uptimeSeconds: Math.round((Date.now() - state.startedAt.getTime()) / 1000),
   }));
 
-  app.get('/ready', async (_request, reply) => {
+  app.get('/ready', probe, async (_request, reply) => {
     const plugins = state.plugins();
     const poolUp = !state.pool.closed;
     const ready = state.pluginsLoaded && poolUp;

@@ -6,18 +6,23 @@
  *         → onSend: responseComplete then sendResponse (buffered), or a SendResponseStream
  *           (streamed: sendResponse per chunk, then responseComplete) → socket
  *
- * Errors become OGC exception documents for OWS requests and problem+json for REST requests.
+ * Errors become OGC exception documents for OWS requests and problem+json for REST requests:
+ * thrown ones, Fastify's own (bad JSON, 413, 415, schema, bad URL via the framework-error relay),
+ * unknown paths (404) and wrong methods (405 with `Allow`). Client faults are logged at info
+ * without a stack, server faults at error with one.
  */
 import { pipeline, Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderExceptionReport } from '../errors/exception-report.ts';
 import { problem, PROBLEM_CONTENT_TYPE } from '../errors/problem-details.ts';
-import { isServiceException } from '../errors/service-exception.ts';
+import { isServiceException, ServiceException } from '../errors/service-exception.ts';
 import { runStage, type FilterChain } from '../filters/filter-chain.ts';
 import { FilterError } from '../filters/filter-error.ts';
 import type { ResponseChunk } from '../filters/server-filter.ts';
 import type { ServiceRegistry } from '../services/service-registry.ts';
 import { RequestContext, type RequestKind } from './request-context.ts';
+import type { FrameworkErrorRelay } from './framework-errors.ts';
+import { RouteIndex } from './route-index.ts';
 import { SendResponseStream } from './send-response-stream.ts';
 
 declare module 'fastify' {
@@ -36,17 +41,35 @@ export function installRequestLoop(
   app: FastifyInstance,
   chain: FilterChain,
   registry: ServiceRegistry,
+  frameworkErrors: FrameworkErrorRelay,
 ): ContextAccessor {
   app.decorateRequest('reliefContext', null);
+  const routes = new RouteIndex(app);
 
   const contextOf: ContextAccessor = (request, reply) => {
-    let ctx = request.reliefContext;
+    // Requests Fastify builds for errors before routing lack the decoration (undefined).
+    let ctx = request.reliefContext ?? null;
     if (ctx === null) {
-      ctx = new RequestContext(request, reply, request.routeOptions.config?.requestKind ?? 'rest');
+      ctx = new RequestContext(request, reply, routes.kindOf(request));
       request.reliefContext = ctx;
     }
     return ctx;
   };
+
+  app.addHook('onRequest', (request, _reply, done) => {
+    // Only origin-form (`/path`) and absolute-form (`http://host/path`) name a resource; the
+    // asterisk-form (`GET *`) would otherwise reach the catch-all static route.
+    const target = request.url;
+    if (target.startsWith('/') || /^https?:\/\//i.test(target)) return done();
+    done(
+      new ServiceException(
+        'InvalidParameterValue',
+        'The request target must be a path such as /ows',
+        undefined,
+        400,
+      ),
+    );
+  });
 
   app.addHook('preHandler', (request, reply, done) => {
     const entries = chain.requestReady;
@@ -94,16 +117,20 @@ export function installRequestLoop(
     });
   });
 
-  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+  const sendError = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
     const ctx = contextOf(request, reply);
     const answer = classify(error);
-    if (answer.status >= 500) {
+    if (isServerFault(answer.status)) {
       request.log.error(
         { err: error, plugin: error instanceof FilterError ? error.plugin : undefined },
         'request failed',
       );
     } else {
-      request.log.info({ code: answer.code, locator: answer.locator }, answer.message);
+      // The client's doing: no stack trace, so the real faults stand out in the log.
+      request.log.info(
+        { status: answer.status, code: answer.code, locator: answer.locator },
+        answer.message,
+      );
     }
     reply.code(answer.status);
     if (ctx.kind === 'ows') {
@@ -123,20 +150,29 @@ export function installRequestLoop(
       instance: ctx.path,
     });
     return reply.type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
-  });
+  };
+  app.setErrorHandler(sendError);
+  // Errors raised before routing (a malformed percent-encoding in the path) take the same form.
+  frameworkErrors.connect(sendError);
 
   app.setNotFoundHandler((request, reply) => {
-    reply
-      .code(404)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(
-        JSON.stringify(
-          problem(404, `No resource at ${request.method} ${request.url.split('?')[0]}`, {
-            code: 'NotFound',
-            instance: request.url.split('?')[0],
-          }),
-        ),
+    const path = pathOf(request.url);
+    const allowed = routes.methodsAt(path);
+    if (allowed.length > 0) {
+      reply.header('allow', allowed.join(', '));
+      throw new ServiceException(
+        'OperationNotSupported',
+        `${request.method} is not allowed on ${path}; allowed: ${allowed.join(', ')}`,
+        undefined,
+        405,
       );
+    }
+    throw new ServiceException(
+      'NotFound',
+      `No resource at ${request.method} ${path}`,
+      undefined,
+      404,
+    );
   });
 
   return contextOf;
@@ -162,7 +198,8 @@ function classify(error: FastifyError | Error): ErrorAnswer {
   }
   const status = (error as FastifyError).statusCode;
   if (!(error instanceof FilterError) && status !== undefined && status >= 400 && status < 500) {
-    // Fastify's own client errors (bad JSON, body too large, schema validation) are safe to show.
+    // Fastify's own client errors (bad JSON, body too large, unsupported media type, schema
+    // validation, bad URL) carry messages written for clients.
     return {
       status,
       code: (error as FastifyError).code ?? 'InvalidParameterValue',
@@ -178,6 +215,16 @@ function classify(error: FastifyError | Error): ErrorAnswer {
     locator: undefined,
     type: undefined,
   };
+}
+
+/** 501 is the client asking for what this server does not implement, not a server fault. */
+function isServerFault(status: number): boolean {
+  return status >= 500 && status !== 501;
+}
+
+function pathOf(url: string): string {
+  const q = url.indexOf('?');
+  return q === -1 ? url : url.slice(0, q);
 }
 
 function filterBuffered(

@@ -33,6 +33,11 @@ import { ServiceRegistry } from '../services/service-registry.ts';
 import { JobStore } from '../tasks/job-store.ts';
 import { VectorStore } from '../vector/vector-store.ts';
 import { TaskManager } from '../tasks/task-manager.ts';
+import { FrameworkErrorRelay } from '../request-loop/framework-errors.ts';
+import { formatSchemaErrors } from '../request-loop/schema-errors.ts';
+import { installJsonBodyParser } from '../request-loop/json-body-parser.ts';
+import { clientErrorHandler } from './client-error.ts';
+import { installHostCheck } from './host-check.ts';
 import { loggerOptions, requestId } from './logger.ts';
 import { RELIEF_VERSION } from './version.ts';
 
@@ -66,6 +71,7 @@ export async function createServer(
   options: CreateServerOptions = {},
 ): Promise<ReliefServer> {
   const { settings } = config;
+  const frameworkErrors = new FrameworkErrorRelay();
   const app = Fastify({
     ...(options.logger === undefined
       ? { logger: loggerOptions(settings.logLevel) }
@@ -77,12 +83,28 @@ export async function createServer(
     trustProxy: settings.trustProxy,
     return503OnClosing: true,
     routerOptions: { ignoreTrailingSlash: true },
+    // Node's timeouts bound only the receiving of a request: once it is read, a long response
+    // (SSE job events, ?wait long polls, streamed features) is not cut. A socket idle timeout
+    // (connectionTimeout) would cut those, so it stays off.
+    requestTimeout: settings.requestTimeout * 1000,
+    keepAliveTimeout: settings.keepAliveTimeout * 1000,
+    http: {
+      requestTimeout: settings.requestTimeout * 1000,
+      headersTimeout: Math.min(settings.headersTimeout, settings.requestTimeout) * 1000,
+      // How often Node looks for requests past those bounds (its default is 30 s).
+      connectionsCheckingInterval: 1000,
+    },
+    clientErrorHandler,
+    frameworkErrors: frameworkErrors.handler,
+    schemaErrorFormatter: formatSchemaErrors,
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     done();
   });
+  installHostCheck(app, { allowedHosts: settings.allowedHosts });
   await app.register(fastifyFormbody);
+  installJsonBodyParser(app, settings.maxJsonDepth);
   // OWS POST requests carry XML documents; services parse what they understand.
   app.addContentTypeParser(
     ['text/xml', 'application/xml'],
@@ -95,7 +117,7 @@ export async function createServer(
   const layers = new LayerRegistry();
   const accessControl = new AccessControl();
   const cacheFilters = new CacheFilters();
-  const contextOf = installRequestLoop(app, chain, registry);
+  const contextOf = installRequestLoop(app, chain, registry, frameworkErrors);
   // Before plugins, so project layers own their names; a broken project file stops start-up here.
   const project = await ProjectManager.open({
     path: settings.project,

@@ -18,13 +18,8 @@ export function elevationRoutes(
   paths: { tilesRoot: string; jobsRoot: string },
 ) {
   return async (app: FastifyInstance): Promise<void> => {
-    // GeoJSON's own media type (RFC 7946) is JSON.
-    app.addContentTypeParser(
-      'application/geo+json',
-      { parseAs: 'string', bodyLimit: relief.config.maxBodyBytes },
-      app.getDefaultJsonParser('error', 'error'),
-    );
-
+    // GeoJSON's own media type (RFC 7946) is parsed by the core, like every `+json` type, with
+    // its nesting-depth bound; the route's bodyLimit applies.
     app.post(
       '/',
       {

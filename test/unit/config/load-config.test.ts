@@ -55,6 +55,36 @@ describe('loadConfig', () => {
     expect(loadConfig(env({ RELIEF_CONFIG: json })).settings.workers).toBe(3);
   });
 
+  it('reads the request budgets and the allowed hosts, with defaults', () => {
+    expect(loadConfig(env({})).settings).toMatchObject({
+      requestTimeout: 120,
+      headersTimeout: 30,
+      keepAliveTimeout: 72,
+      maxJsonDepth: 64,
+      allowedHosts: undefined,
+    });
+    const { settings } = loadConfig(
+      env({
+        RELIEF_REQUEST_TIMEOUT: '60',
+        RELIEF_HEADERS_TIMEOUT: '10',
+        RELIEF_MAX_JSON_DEPTH: '16',
+        RELIEF_ALLOWED_HOSTS: ' maps.example.org, .example.net ,[::1]:8080,',
+      }),
+    );
+    expect(settings).toMatchObject({ requestTimeout: 60, headersTimeout: 10, maxJsonDepth: 16 });
+    expect(settings.allowedHosts).toEqual(['maps.example.org', '.example.net', '[::1]:8080']);
+  });
+
+  it('refuses allowed hosts that are not host names, and timeouts of 0', () => {
+    expect(() => loadConfig(env({ RELIEF_ALLOWED_HOSTS: 'example.org,https://x.org' }))).toThrow(
+      'Invalid setting RELIEF_ALLOWED_HOSTS="example.org,https://x.org": expected host names like example.org, example.org:8080 or .example.org',
+    );
+    expect(() => loadConfig(env({ RELIEF_ALLOWED_HOSTS: '*' }))).toThrow(/RELIEF_ALLOWED_HOSTS/);
+    expect(() => loadConfig(env({ RELIEF_REQUEST_TIMEOUT: '0' }))).toThrow(
+      'Invalid setting RELIEF_REQUEST_TIMEOUT="0": expected an integer from 1 to 3600',
+    );
+  });
+
   it('names the bad setting in one line', async () => {
     const fails = (vars: Record<string, string>) => () => loadConfig(env(vars));
     expect(fails({ PORT: 'eighty' })).toThrow(ConfigError);
