@@ -14,6 +14,10 @@ export interface MapServiceLimits {
   /** Largest WIDTH and HEIGHT of a GetMap or GetCoverage output, in pixels. */
   maxWidth: number;
   maxHeight: number;
+  /** Most layers one GetMap or GetFeatureInfo may name, repeats counted (map-budget.ts). */
+  maxLayers: number;
+  /** Most pixels one request may render: width × height × layers (map-budget.ts). */
+  maxPixels: number;
 }
 
 export interface MapServicesContext {

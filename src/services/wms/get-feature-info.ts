@@ -13,6 +13,7 @@ import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import type { RequestContext } from '../../request-loop/request-context.ts';
 import type { VectorStore } from '../../vector/vector-store.ts';
 import { knownVersion } from '../known-version.ts';
+import { checkLayerCount } from '../map-budget.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import type { OperationHandler } from '../ows-service.ts';
 import { featureHit, type QueryPoint } from './feature-hit.ts';
@@ -59,7 +60,9 @@ function queryLayers(
   parameters: OwsParameters,
   mapLayers: readonly MapLayer[],
 ): MapLayer[] {
-  return nameList(parameters.get('QUERY_LAYERS'), 'QUERY_LAYERS').map((name) => {
+  const names = nameList(parameters.get('QUERY_LAYERS'), 'QUERY_LAYERS');
+  checkLayerCount(context.limits, names.length, 'QUERY_LAYERS');
+  return names.map((name) => {
     const layer = readableLayer(context, ctx, name, 'QUERY_LAYERS');
     const mapLayer = mapLayers.find((candidate) => candidate.layer === layer);
     if (mapLayer === undefined) {
