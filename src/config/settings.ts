@@ -128,6 +128,13 @@ export const SETTINGS = {
     description:
       'Most pixels one request may render: WIDTH × HEIGHT × layers for GetMap, width × height for GetCoverage',
   },
+  maxMapMemory: {
+    env: 'RELIEF_MAX_MAP_MEMORY',
+    schema: integer(1024 * 1024, 2 ** 48),
+    default: 1024 * 1024 * 1024,
+    description:
+      'Bytes of map images all GetMap requests together hold while compositing; more requests wait their turn',
+  },
   project: {
     env: 'RELIEF_PROJECT',
     schema: z.string().trim().min(1, { error: 'expected the path of a project file' }).optional(),

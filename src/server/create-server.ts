@@ -156,6 +156,7 @@ export async function createServer(
       maxHeight: settings.maxImageSize,
       maxLayers: settings.maxMapLayers,
       maxPixels: settings.maxMapPixels,
+      maxMapMemory: settings.maxMapMemory,
     },
     accessControl,
     cacheFilters,

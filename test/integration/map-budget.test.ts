@@ -48,7 +48,7 @@ const ZONE: FeatureCollection = {
   ],
 };
 
-/** Started with the default budgets (and the default largest size, 4096). */
+/** Started with the default budgets (and the default largest size, 4096), little map memory. */
 let defaults: TestServer;
 /** Started with MAX_LAYERS and MAX_PIXELS. */
 let tight: TestServer;
@@ -78,7 +78,8 @@ async function publishLayers(server: TestServer): Promise<void> {
 }
 
 beforeAll(async () => {
-  defaults = await startTestServer();
+  // Default budgets, but room for one 512 × 512 map at a time while compositing.
+  defaults = await startTestServer({ env: { RELIEF_MAX_MAP_MEMORY: String(1024 * 1024) } });
   tight = await startTestServer({
     env: {
       RELIEF_MAX_IMAGE_SIZE: '1024',
@@ -246,6 +247,23 @@ describe('GetMap budgets', () => {
       mapQuery('1.3.0', `${repeated('elevation', 5)},zone,${repeated('elevation', 4)}`),
     );
     expect(zoneBetween.data.equals(ground.data)).toBe(true);
+  });
+});
+
+describe('GetMap memory', () => {
+  it('draws maps that wait for map memory held by others, none refused or lost', async () => {
+    // Each 512 × 512 map holds 3 MiB while compositing, more than RELIEF_MAX_MAP_MEMORY (1 MiB):
+    // they are composited one at a time, each after the one before gives its memory back.
+    const query = (layers: number) =>
+      mapQuery('1.3.0', repeated('elevation', layers), 512, 512).replace(
+        'BBOX=46.1,8.1,46.9,8.9',
+        'BBOX=46.2,8.2,46.8,8.8',
+      );
+    const [one, ...others] = await Promise.all(
+      [1, 2, 3, 1].map((layers) => pixels(defaults, query(layers))),
+    );
+    for (const other of others) expect(other.data.equals(one!.data)).toBe(true);
+    expect(one!.at(100, 100)[3]).toBe(255);
   });
 });
 

@@ -128,6 +128,14 @@ function parseBgcolor(value: string | undefined): ImageOutput['background'] {
  */
 export const LAYERS_PER_PASS = 4;
 
+/**
+ * The bytes composeLayers holds for a map, at most: the rendered layers of one pass, the
+ * accumulator and sharp's output of the pass, 4 bytes a pixel each.
+ */
+export function compositeBytes(width: number, height: number, count: number): number {
+  return 4 * width * height * (Math.min(count, LAYERS_PER_PASS) + 2);
+}
+
 /** The layers over the background, encoded in the output format. */
 export async function composeImage(
   output: ImageOutput,
