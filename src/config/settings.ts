@@ -128,6 +128,13 @@ export const SETTINGS = {
     description:
       'Most pixels one request may render: WIDTH × HEIGHT × layers for GetMap, width × height for GetCoverage',
   },
+  maxFeatureCount: {
+    env: 'RELIEF_MAX_FEATURE_COUNT',
+    schema: integer(1, 1_000_000),
+    default: 1000,
+    description:
+      'Most features GetFeatureInfo reports per queried layer (a larger FEATURE_COUNT is cut)',
+  },
   maxMapMemory: {
     env: 'RELIEF_MAX_MAP_MEMORY',
     schema: integer(1024 * 1024, 2 ** 48),

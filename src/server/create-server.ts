@@ -157,6 +157,7 @@ export async function createServer(
       maxLayers: settings.maxMapLayers,
       maxPixels: settings.maxMapPixels,
       maxMapMemory: settings.maxMapMemory,
+      maxFeatureCount: settings.maxFeatureCount,
     },
     accessControl,
     cacheFilters,

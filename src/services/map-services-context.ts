@@ -18,6 +18,8 @@ export interface MapServiceLimits {
   maxLayers: number;
   /** Most pixels one request may render: width × height × layers (map-budget.ts). */
   maxPixels: number;
+  /** Most features GetFeatureInfo reports per queried layer; FEATURE_COUNT is cut to it. */
+  maxFeatureCount: number;
   /** Bytes of map images all GetMap requests together hold while compositing (memory-gate.ts). */
   maxMapMemory: number;
 }

@@ -48,6 +48,17 @@ const ZONE: FeatureCollection = {
   ],
 };
 
+/** Three features over the same square. */
+const STACK: FeatureCollection = {
+  type: 'FeatureCollection',
+  features: [1, 2, 3].map((n) => ({
+    type: 'Feature',
+    id: `square-${n}`,
+    geometry: ZONE.features[0]!.geometry,
+    properties: { n },
+  })),
+};
+
 /** Started with the default budgets (and the default largest size, 4096), little map memory. */
 let defaults: TestServer;
 /** Started with MAX_LAYERS and MAX_PIXELS. */
@@ -75,6 +86,12 @@ async function publishLayers(server: TestServer): Promise<void> {
     vectorStyle: { fill: '#ff0000', stroke: '#ff0000', strokeWidth: 1, opacity: 1 },
   };
   server.layers.publish(zone);
+  server.layers.publish({
+    name: 'stack',
+    title: 'Stack',
+    kind: 'vector',
+    source: { kind: 'features', data: STACK },
+  });
 }
 
 beforeAll(async () => {
@@ -85,6 +102,7 @@ beforeAll(async () => {
       RELIEF_MAX_IMAGE_SIZE: '1024',
       RELIEF_MAX_MAP_LAYERS: String(MAX_LAYERS),
       RELIEF_MAX_MAP_PIXELS: String(MAX_PIXELS),
+      RELIEF_MAX_FEATURE_COUNT: '2',
     },
   });
   await publishLayers(defaults);
@@ -293,6 +311,22 @@ describe('GetFeatureInfo budgets', () => {
     expect(response.status, String(response.body)).toBe(200);
     const collection = JSON.parse(String(response.body));
     expect(collection.features[0].properties.value).toBe(1000);
+  });
+
+  it('cuts FEATURE_COUNT to RELIEF_MAX_FEATURE_COUNT', async () => {
+    // Pixel (35, 35) lies in the three stacked squares.
+    const query = (server: TestServer) =>
+      get(
+        server,
+        info('stack', 'stack').replace('I=10&J=10', 'I=35&J=35') + '&FEATURE_COUNT=100000',
+      );
+    const cut = JSON.parse(String((await query(tight)).body));
+    expect(cut.features.map((feature: { id: string }) => feature.id)).toEqual([
+      'square-1',
+      'square-2',
+    ]);
+    const all = JSON.parse(String((await query(defaults)).body));
+    expect(all.features).toHaveLength(3);
   });
 });
 

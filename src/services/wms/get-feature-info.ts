@@ -3,7 +3,8 @@
  * (LayerNotQueryable otherwise; every layer is queryable); I/J (1.3.0) or X/Y (1.1.1) must name
  * a pixel of the map (InvalidPoint). A raster layer reports its height at the pixel, read on
  * the pool exactly as GetMap samples it; a vector layer its features at the point (up to
- * FEATURE_COUNT), with the attributes access control lets this request see.
+ * FEATURE_COUNT, cut to RELIEF_MAX_FEATURE_COUNT), with the attributes access control lets this
+ * request see. LAYERS and QUERY_LAYERS count against RELIEF_MAX_MAP_LAYERS.
  */
 import { ServiceException } from '../../errors/service-exception.ts';
 import { readWindowOnPool } from '../../raster/raster-jobs.ts';
@@ -25,8 +26,6 @@ import { featuresInBox } from './vector-features.ts';
 import { POINT_RADIUS } from './vector-svg.ts';
 import { WMS_INFO_FORMATS, WMS_VERSIONS, type WmsInfoFormat } from './wms-versions.ts';
 
-const MAX_FEATURE_COUNT = 1000;
-
 export function getFeatureInfo(context: MapServicesContext, store: VectorStore): OperationHandler {
   return async ({ ctx, parameters, version: requested }) => {
     const version = knownVersion(WMS_VERSIONS, requested);
@@ -41,7 +40,10 @@ export function getFeatureInfo(context: MapServicesContext, store: VectorStore):
       map.grid.width,
     );
     const row = pixelIndex(parameters.get(yName) ?? parameters.get(yOther), yName, map.grid.height);
-    const featureCount = parseFeatureCount(parameters.get('FEATURE_COUNT'));
+    const featureCount = parseFeatureCount(
+      parameters.get('FEATURE_COUNT'),
+      context.limits.maxFeatureCount,
+    );
     const [lon, lat] = pixelToLonLat(map.grid, column + 0.5, row + 0.5);
     const point: QueryPoint = { x: column + 0.5, y: row + 0.5, lon, lat };
     const infos = await Promise.all(
@@ -109,7 +111,8 @@ function pixelIndex(value: string | undefined, parameter: string, size: number):
   return index;
 }
 
-function parseFeatureCount(value: string | undefined): number {
+/** FEATURE_COUNT, cut to `max` (WMS lets a server answer fewer features than asked for). */
+function parseFeatureCount(value: string | undefined, max: number): number {
   if (value === undefined || value.trim() === '') return 1;
   const count = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!(Number.isSafeInteger(count) && count > 0)) {
@@ -119,7 +122,7 @@ function parseFeatureCount(value: string | undefined): number {
       'FEATURE_COUNT',
     );
   }
-  return Math.min(count, MAX_FEATURE_COUNT);
+  return Math.min(count, max);
 }
 
 async function layerInfo(
