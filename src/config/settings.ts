@@ -132,6 +132,34 @@ export const SETTINGS = {
     default: 4096,
     description: 'Largest WIDTH and HEIGHT of a GetMap or GetCoverage answer, in pixels',
   },
+  maxMapLayers: {
+    env: 'RELIEF_MAX_MAP_LAYERS',
+    schema: integer(1, 10000),
+    default: 32,
+    description:
+      'Most layers one GetMap or GetFeatureInfo may name in LAYERS (and QUERY_LAYERS), repeats counted',
+  },
+  maxMapPixels: {
+    env: 'RELIEF_MAX_MAP_PIXELS',
+    schema: integer(256, 2 ** 40),
+    default: 8 * 4096 * 4096,
+    description:
+      'Most pixels one request may render: WIDTH × HEIGHT × layers for GetMap, width × height for GetCoverage',
+  },
+  maxFeatureCount: {
+    env: 'RELIEF_MAX_FEATURE_COUNT',
+    schema: integer(1, 1_000_000),
+    default: 1000,
+    description:
+      'Most features GetFeatureInfo reports per queried layer (a larger FEATURE_COUNT is cut)',
+  },
+  maxMapMemory: {
+    env: 'RELIEF_MAX_MAP_MEMORY',
+    schema: integer(1024 * 1024, 2 ** 48),
+    default: 1024 * 1024 * 1024,
+    description:
+      'Bytes of map images all GetMap requests together hold while compositing; more requests wait their turn',
+  },
   project: {
     env: 'RELIEF_PROJECT',
     schema: z.string().trim().min(1, { error: 'expected the path of a project file' }).optional(),

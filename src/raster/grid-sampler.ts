@@ -1,9 +1,17 @@
 /**
  * Filling a window from one regular grid of samples (an HGT tile or a GeoTIFF band). Both output
  * CRSs and both source CRSs are separable, so the caller maps each output column and each
- * output row to a position in the grid once, and the per-pixel work is indexing only.
+ * output row to a position in the grid once, and the per-pixel work is indexing only. Rows are
+ * read in bands (BAND_ROWS), so the source rows held do not grow with the window's height.
  */
 import { RASTER_NODATA, type Resampling } from './raster-types.ts';
+
+/**
+ * Output rows filled per read: the source rows a window needs are read and held a band at a
+ * time, so a zoomed-out window over a wide grid (a GeoTIFF row is the file's whole width) holds
+ * at most about 2 × BAND_ROWS source rows, not one per output row.
+ */
+export const BAND_ROWS = 256;
 
 /** The part of a window that one grid of samples provides. */
 export interface GridPiece {
@@ -37,30 +45,37 @@ export async function fillFromGrid(
 async function fillNearest(values: Int16Array, width: number, piece: GridPiece): Promise<void> {
   const cols = nearestIndices(piece.colPos, piece.gridWidth);
   const rows = nearestIndices(piece.rowPos, piece.gridHeight);
-  const { distinct, rowOf } = await readDistinctRows(piece, [rows]);
-  for (let j = 0; j < rows.length; j++) {
-    const source = distinct[rowOf.get(rows[j]!)!]!;
-    const base = (piece.rowFirst + j) * width + piece.colFirst;
-    for (let k = 0; k < cols.length; k++) values[base + k] = source[cols[k]!]!;
+  for (let first = 0; first < rows.length; first += BAND_ROWS) {
+    const band = rows.subarray(first, first + BAND_ROWS);
+    const { distinct, rowOf } = await readDistinctRows(piece, [band]);
+    for (let j = 0; j < band.length; j++) {
+      const source = distinct[rowOf.get(band[j]!)!]!;
+      const base = (piece.rowFirst + first + j) * width + piece.colFirst;
+      for (let k = 0; k < cols.length; k++) values[base + k] = source[cols[k]!]!;
+    }
   }
 }
 
 async function fillBilinear(values: Int16Array, width: number, piece: GridPiece): Promise<void> {
   const x = interpolation(piece.colPos, piece.gridWidth);
   const y = interpolation(piece.rowPos, piece.gridHeight);
-  const { distinct, rowOf } = await readDistinctRows(piece, [y.lower, y.upper]);
-  for (let j = 0; j < y.lower.length; j++) {
-    const north = distinct[rowOf.get(y.lower[j]!)!]!;
-    const south = distinct[rowOf.get(y.upper[j]!)!]!;
-    const wy = y.weight[j]!;
-    const nearestRow = wy >= 0.5 ? south : north;
-    const base = (piece.rowFirst + j) * width + piece.colFirst;
-    for (let k = 0; k < x.lower.length; k++) {
-      const c0 = x.lower[k]!;
-      const c1 = x.upper[k]!;
-      const wx = x.weight[k]!;
-      if (nearestRow[wx >= 0.5 ? c1 : c0] === RASTER_NODATA) continue; // stays nodata
-      values[base + k] = blend(north[c0]!, north[c1]!, south[c0]!, south[c1]!, wx, wy);
+  for (let first = 0; first < y.lower.length; first += BAND_ROWS) {
+    const lower = y.lower.subarray(first, first + BAND_ROWS);
+    const upper = y.upper.subarray(first, first + BAND_ROWS);
+    const { distinct, rowOf } = await readDistinctRows(piece, [lower, upper]);
+    for (let j = 0; j < lower.length; j++) {
+      const north = distinct[rowOf.get(lower[j]!)!]!;
+      const south = distinct[rowOf.get(upper[j]!)!]!;
+      const wy = y.weight[first + j]!;
+      const nearestRow = wy >= 0.5 ? south : north;
+      const base = (piece.rowFirst + first + j) * width + piece.colFirst;
+      for (let k = 0; k < x.lower.length; k++) {
+        const c0 = x.lower[k]!;
+        const c1 = x.upper[k]!;
+        const wx = x.weight[k]!;
+        if (nearestRow[wx >= 0.5 ? c1 : c0] === RASTER_NODATA) continue; // stays nodata
+        values[base + k] = blend(north[c0]!, north[c1]!, south[c0]!, south[c1]!, wx, wy);
+      }
     }
   }
 }

@@ -173,7 +173,14 @@ export async function createServer(
     vectors: new VectorStore(),
     pool,
     metadata: () => project.metadata(),
-    limits: { maxWidth: settings.maxImageSize, maxHeight: settings.maxImageSize },
+    limits: {
+      maxWidth: settings.maxImageSize,
+      maxHeight: settings.maxImageSize,
+      maxLayers: settings.maxMapLayers,
+      maxPixels: settings.maxMapPixels,
+      maxMapMemory: settings.maxMapMemory,
+      maxFeatureCount: settings.maxFeatureCount,
+    },
     accessControl,
     cacheFilters,
   });

@@ -14,6 +14,14 @@ export interface MapServiceLimits {
   /** Largest WIDTH and HEIGHT of a GetMap or GetCoverage output, in pixels. */
   maxWidth: number;
   maxHeight: number;
+  /** Most layers one GetMap or GetFeatureInfo may name, repeats counted (map-budget.ts). */
+  maxLayers: number;
+  /** Most pixels one request may render: width × height × layers (map-budget.ts). */
+  maxPixels: number;
+  /** Most features GetFeatureInfo reports per queried layer; FEATURE_COUNT is cut to it. */
+  maxFeatureCount: number;
+  /** Bytes of map images all GetMap requests together hold while compositing (memory-gate.ts). */
+  maxMapMemory: number;
 }
 
 export interface MapServicesContext {

@@ -10,6 +10,7 @@ import type { RasterBbox, Resampling } from '../../raster/raster-types.ts';
 import { encodeGeoTiffOnPool } from '../../raster/raster-jobs.ts';
 import { MAX_WINDOW_PIXELS } from '../../raster/read-window.ts';
 import type { RequestContext } from '../../request-loop/request-context.ts';
+import { requestPixels } from '../map-budget.ts';
 import type { MapServiceLimits, MapServicesContext } from '../map-services-context.ts';
 import type { OwsResult } from '../ows-service.ts';
 import type { Coverage } from './wcs-coverages.ts';
@@ -26,7 +27,7 @@ export interface CoverageOutput {
 
 /**
  * Why an output of this size cannot be made, or undefined when it can: the configured limits
- * (RELIEF_MAX_IMAGE_SIZE) and what one raster window may hold.
+ * (RELIEF_MAX_IMAGE_SIZE and RELIEF_MAX_MAP_PIXELS) and what one raster window may hold.
  */
 export function sizeProblem(
   limits: MapServiceLimits,
@@ -35,6 +36,9 @@ export function sizeProblem(
 ): string | undefined {
   if (width > limits.maxWidth || height > limits.maxHeight) {
     return `${width}×${height} pixels, more than the largest output of ${limits.maxWidth}×${limits.maxHeight}`;
+  }
+  if (requestPixels(width, height, 1) > limits.maxPixels) {
+    return `${width}×${height} pixels, more than the ${limits.maxPixels} pixels one request may take (RELIEF_MAX_MAP_PIXELS)`;
   }
   if (width * height > MAX_WINDOW_PIXELS) {
     return `${width}×${height} pixels, more than the ${MAX_WINDOW_PIXELS} pixels one request may read`;

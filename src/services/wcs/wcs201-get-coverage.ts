@@ -13,7 +13,8 @@
  */
 import { ServiceException } from '../../errors/service-exception.ts';
 import type { RasterBbox, RasterCrs } from '../../raster/raster-types.ts';
-import type { MapServicesContext } from '../map-services-context.ts';
+import { MAX_WINDOW_PIXELS } from '../../raster/read-window.ts';
+import type { MapServiceLimits, MapServicesContext } from '../map-services-context.ts';
 import type { OperationHandler } from '../ows-service.ts';
 import { coverageResponse, sizeProblem } from './wcs-coverage-response.ts';
 import type { Coverage, CoverageCatalog } from './wcs-coverages.ts';
@@ -128,12 +129,14 @@ function scaled(pixels: number, scale: AxisScale | undefined): number {
 }
 
 /** The scaling of `domain` that fits the limits, in the coverage's axis labels. */
-function fitAdvice(
-  coverage: Coverage,
-  domain: GridWindow,
-  limits: { maxWidth: number; maxHeight: number },
-): string {
-  const ratio = Math.max(domain.width / limits.maxWidth, domain.height / limits.maxHeight, 1);
+function fitAdvice(coverage: Coverage, domain: GridWindow, limits: MapServiceLimits): string {
+  const maxPixels = Math.min(limits.maxPixels, MAX_WINDOW_PIXELS);
+  const ratio = Math.max(
+    domain.width / limits.maxWidth,
+    domain.height / limits.maxHeight,
+    Math.sqrt((domain.width * domain.height) / maxPixels),
+    1,
+  );
   const width = Math.max(1, Math.floor(domain.width / ratio));
   const height = Math.max(1, Math.floor(domain.height / ratio));
   const [y, x] = yFirst(coverage.grid.crs)

@@ -3,7 +3,8 @@
  * (LayerNotQueryable otherwise; every layer is queryable); I/J (1.3.0) or X/Y (1.1.1) must name
  * a pixel of the map (InvalidPoint). A raster layer reports its height at the pixel, read on
  * the pool exactly as GetMap samples it; a vector layer its features at the point (up to
- * FEATURE_COUNT), with the attributes access control lets this request see.
+ * FEATURE_COUNT, cut to RELIEF_MAX_FEATURE_COUNT), with the attributes access control lets this
+ * request see. LAYERS and QUERY_LAYERS count against RELIEF_MAX_MAP_LAYERS.
  */
 import { ServiceException } from '../../errors/service-exception.ts';
 import { readWindowOnPool } from '../../raster/raster-jobs.ts';
@@ -13,6 +14,7 @@ import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import type { RequestContext } from '../../request-loop/request-context.ts';
 import type { VectorStore } from '../../vector/vector-store.ts';
 import { knownVersion } from '../known-version.ts';
+import { checkLayerCount } from '../map-budget.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import type { OperationHandler } from '../ows-service.ts';
 import { featureHit, type QueryPoint } from './feature-hit.ts';
@@ -23,8 +25,6 @@ import { nameList, readableLayer } from './readable-layers.ts';
 import { featuresInBox } from './vector-features.ts';
 import { POINT_RADIUS } from './vector-svg.ts';
 import { WMS_INFO_FORMATS, WMS_VERSIONS, type WmsInfoFormat } from './wms-versions.ts';
-
-const MAX_FEATURE_COUNT = 1000;
 
 export function getFeatureInfo(context: MapServicesContext, store: VectorStore): OperationHandler {
   return async ({ ctx, parameters, version: requested }) => {
@@ -40,7 +40,10 @@ export function getFeatureInfo(context: MapServicesContext, store: VectorStore):
       map.grid.width,
     );
     const row = pixelIndex(parameters.get(yName) ?? parameters.get(yOther), yName, map.grid.height);
-    const featureCount = parseFeatureCount(parameters.get('FEATURE_COUNT'));
+    const featureCount = parseFeatureCount(
+      parameters.get('FEATURE_COUNT'),
+      context.limits.maxFeatureCount,
+    );
     const [lon, lat] = pixelToLonLat(map.grid, column + 0.5, row + 0.5);
     const point: QueryPoint = { x: column + 0.5, y: row + 0.5, lon, lat };
     const infos = await Promise.all(
@@ -59,7 +62,9 @@ function queryLayers(
   parameters: OwsParameters,
   mapLayers: readonly MapLayer[],
 ): MapLayer[] {
-  return nameList(parameters.get('QUERY_LAYERS'), 'QUERY_LAYERS').map((name) => {
+  const names = nameList(parameters.get('QUERY_LAYERS'), 'QUERY_LAYERS');
+  checkLayerCount(context.limits, names.length, 'QUERY_LAYERS');
+  return names.map((name) => {
     const layer = readableLayer(context, ctx, name, 'QUERY_LAYERS');
     const mapLayer = mapLayers.find((candidate) => candidate.layer === layer);
     if (mapLayer === undefined) {
@@ -106,7 +111,8 @@ function pixelIndex(value: string | undefined, parameter: string, size: number):
   return index;
 }
 
-function parseFeatureCount(value: string | undefined): number {
+/** FEATURE_COUNT, cut to `max` (WMS lets a server answer fewer features than asked for). */
+function parseFeatureCount(value: string | undefined, max: number): number {
   if (value === undefined || value.trim() === '') return 1;
   const count = /^\s*\d+\s*$/.test(value) ? Number(value) : NaN;
   if (!(Number.isSafeInteger(count) && count > 0)) {
@@ -116,7 +122,7 @@ function parseFeatureCount(value: string | undefined): number {
       'FEATURE_COUNT',
     );
   }
-  return Math.min(count, MAX_FEATURE_COUNT);
+  return Math.min(count, max);
 }
 
 async function layerInfo(

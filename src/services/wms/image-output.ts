@@ -121,13 +121,44 @@ function parseBgcolor(value: string | undefined): ImageOutput['background'] {
   return { r: (rgb >> 16) & 255, g: (rgb >> 8) & 255, b: rgb & 255 };
 }
 
+/**
+ * Layers composited in one sharp pass, and so the most rendered layers one map holds at once:
+ * a map's memory is about (LAYERS_PER_PASS + 2) × WIDTH × HEIGHT × 4 bytes however many layers
+ * it has. Maps of up to this many layers are composited in a single pass, exactly as before.
+ */
+export const LAYERS_PER_PASS = 4;
+
+/**
+ * The bytes composeLayers holds for a map, at most: the rendered layers of one pass, the
+ * accumulator and sharp's output of the pass, 4 bytes a pixel each.
+ */
+export function compositeBytes(width: number, height: number, count: number): number {
+  return 4 * width * height * (Math.min(count, LAYERS_PER_PASS) + 2);
+}
+
 /** The layers over the background, encoded in the output format. */
 export async function composeImage(
   output: ImageOutput,
   layers: readonly RgbaLayer[],
 ): Promise<Buffer> {
+  return composeLayers(output, layers.length, (index) => Promise.resolve(layers[index]!));
+}
+
+/**
+ * `count` layers, each rendered by `render(index)` (null: nothing to draw), over the background
+ * in index order (0 at the bottom), encoded in the output format. Layers are rendered and
+ * composited LAYERS_PER_PASS at a time onto one RGBA accumulator and dropped, rather than all
+ * held until the end, so memory does not grow with the number of layers. Within a pass sharp
+ * blends in floating point; between passes the accumulator is rounded to 8 bits, which can
+ * move a half-transparent pixel by one level where more than LAYERS_PER_PASS layers overlap.
+ */
+export async function composeLayers(
+  output: ImageOutput,
+  count: number,
+  render: (index: number) => Promise<RgbaLayer | null>,
+): Promise<Buffer> {
   const { width, height } = output;
-  const image = sharp({
+  let image = sharp({
     create: {
       width,
       height,
@@ -135,15 +166,33 @@ export async function composeImage(
       background: { ...output.background, alpha: output.transparent ? 0 : 1 },
     },
   });
-  if (layers.length > 0) {
-    image.composite(
-      layers.map((layer) => ({
-        input: Buffer.from(layer.rgba.buffer, layer.rgba.byteOffset, layer.rgba.byteLength),
-        raw: { width: layer.width, height: layer.height, channels: 4 as const },
-      })),
-    );
+  for (let first = 0; first < count; first += LAYERS_PER_PASS) {
+    const end = Math.min(count, first + LAYERS_PER_PASS);
+    const indices = Array.from({ length: end - first }, (_, k) => first + k);
+    const rendered = await Promise.all(indices.map(render));
+    const layers = rendered.filter((layer): layer is RgbaLayer => layer !== null);
+    if (layers.length === 0) continue;
+    image.composite(layers.map(overlay));
+    if (end < count) image = await accumulated(image, output);
   }
   return encode(image, output);
+}
+
+function overlay(layer: RgbaLayer) {
+  return {
+    input: Buffer.from(layer.rgba.buffer, layer.rgba.byteOffset, layer.rgba.byteLength),
+    raw: { width: layer.width, height: layer.height, channels: 4 as const },
+  };
+}
+
+/** The composite so far as raw RGBA, the base of the next pass. */
+async function accumulated(image: Sharp, output: ImageOutput): Promise<Sharp> {
+  const data = await image.raw().toBuffer();
+  // Our own pixels of an allowed size: sharp's input pixel limit need not apply.
+  return sharp(data, {
+    raw: { width: output.width, height: output.height, channels: 4 },
+    limitInputPixels: false,
+  });
 }
 
 /** An image in the output format from a sharp input (an SVG message, say). */

@@ -1,12 +1,14 @@
 /**
  * The map part of GetMap and GetFeatureInfo: LAYERS with their STYLES, the CRS (SRS) and BBOX,
  * and the grid of WIDTH × HEIGHT pixels. Checked in that order, each failure with the code
- * and locator WMS 1.3.0 annex E (and 1.1.1 annex A) give it.
+ * and locator WMS 1.3.0 annex E (and 1.1.1 annex A) give it; the number of LAYERS against
+ * RELIEF_MAX_MAP_LAYERS before any layer is looked up.
  */
 import { ServiceException } from '../../errors/service-exception.ts';
 import type { PublishedLayer } from '../../layers/layer-registry.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import type { RequestContext } from '../../request-loop/request-context.ts';
+import { checkLayerCount } from '../map-budget.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import { parseSize } from './image-output.ts';
 import { resolveLayerStyle, type LayerStyle } from './layer-styles.ts';
@@ -35,6 +37,7 @@ export function parseMapRequest(
   parameters: OwsParameters,
 ): MapRequest {
   const names = nameList(parameters.get('LAYERS'), 'LAYERS');
+  checkLayerCount(context.limits, names.length, 'LAYERS');
   const layers = names.map((name) => readableLayer(context, ctx, name, 'LAYERS'));
   const styles = styleList(parameters.get('STYLES'), layers.length);
   const mapLayers = layers.map((layer, k) => ({
