@@ -1,0 +1,160 @@
+/**
+ * Hostile cases as data: each case is one request and what its answer must be, and a table of
+ * them becomes one `it` per case plus a closing check that the server still answers /health.
+ *
+ *   hostileTable('WMS GetMap', [
+ *     ows('refuses a negative WIDTH', 'SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&…', WMS130),
+ *   ], () => target);
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  expectOgcException,
+  expectProblem,
+  type OgcReport,
+  type Status,
+} from './hostile-assertions.ts';
+import type { HostileServer } from './hostile-server.ts';
+import { sendRaw, serialise, type HttpAnswer } from './raw-http.ts';
+
+export interface HostileRequest {
+  method?: string;
+  /** Path and query, sent exactly as written over a socket, or through app.inject. */
+  url: string;
+  headers?: Record<string, string | string[]>;
+  body?: string | Buffer;
+  /**
+   * Send over a real socket: for anything app.inject would normalise (dot segments, `*`,
+   * framing headers) or that only the HTTP parser sees.
+   */
+  socket?: boolean;
+}
+
+export type Expected =
+  | { format: 'ogc'; status?: Status; report?: OgcReport }
+  | { format: 'problem'; status?: Status; allow?: boolean };
+
+export interface HostileCase {
+  /** Says what the request does wrong and what the server must do, e.g. "refuses a DOCTYPE". */
+  name: string;
+  request: HostileRequest;
+  expect: Expected;
+}
+
+export const WMS111: OgcReport = { service: 'WMS', version: '1.1.1' };
+export const WMS130: OgcReport = { service: 'WMS', version: '1.3.0' };
+export const WCS100: OgcReport = { service: 'WCS', version: '1.0.0' };
+export const WCS201: OgcReport = { service: 'WCS', version: '2.0.1' };
+export const WFS110: OgcReport = { service: 'WFS', version: '1.1.0' };
+export const WFS200: OgcReport = { service: 'WFS', version: '2.0.0' };
+
+/**
+ * OWS Common 2.0 table 28 answers OperationNotSupported and OptionNotSupported with 501 Not
+ * Implemented; Relief uses it for every service.
+ */
+export const NOT_IMPLEMENTED = 501;
+
+/** A GET /ows case answered by an OGC exception (of the given form when known). */
+export function ows(
+  name: string,
+  query: string,
+  report?: OgcReport,
+  extra: { status?: Status; headers?: Record<string, string>; socket?: boolean } = {},
+): HostileCase {
+  return {
+    name,
+    request: { url: `/ows?${query}`, headers: extra.headers, socket: extra.socket },
+    expect: { format: 'ogc', report, status: extra.status },
+  };
+}
+
+/** A POST /ows case answered by an OGC exception. */
+export function owsPost(
+  name: string,
+  body: string | Buffer,
+  contentType: string,
+  report?: OgcReport,
+  extra: { status?: Status; query?: string } = {},
+): HostileCase {
+  return {
+    name,
+    request: {
+      method: 'POST',
+      url: extra.query === undefined ? '/ows' : `/ows?${extra.query}`,
+      headers: { 'content-type': contentType },
+      body,
+    },
+    expect: { format: 'ogc', report, status: extra.status },
+  };
+}
+
+/** A case answered by problem+json. */
+export function rest(
+  name: string,
+  request: HostileRequest,
+  expected: { status?: Status; allow?: boolean } = {},
+): HostileCase {
+  return { name, request, expect: { format: 'problem', ...expected } };
+}
+
+export async function send(target: HostileServer, request: HostileRequest): Promise<HttpAnswer> {
+  const method = request.method ?? 'GET';
+  if (request.socket === true) {
+    return sendRaw(
+      target.port,
+      serialise({ method, target: request.url, headers: request.headers, body: request.body }),
+    );
+  }
+  const response = await target.server.app.inject({
+    method: method as 'GET',
+    url: request.url,
+    headers: request.headers,
+    ...(request.body === undefined ? {} : { payload: request.body }),
+  });
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(response.headers)) {
+    if (value !== undefined)
+      headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return {
+    status: response.statusCode,
+    headers,
+    body: response.rawPayload,
+    text: response.payload,
+  };
+}
+
+export function expectAnswer(answer: HttpAnswer, expected: Expected): void {
+  if (expected.format === 'ogc') {
+    expectOgcException(answer, { status: expected.status, report: expected.report });
+  } else {
+    expectProblem(answer, { status: expected.status, allow: expected.allow });
+  }
+}
+
+/** /health over a real socket: the server accepts connections and its event loop turns. */
+export async function expectHealthy(target: HostileServer): Promise<void> {
+  const answer = await sendRaw(target.port, serialise({ method: 'GET', target: '/health' }));
+  expect(answer.status, answer.text).toBe(200);
+  expect(JSON.parse(answer.text)).toMatchObject({ status: 'ok' });
+}
+
+/** One `it` per case, then one that the server is still healthy. */
+export function hostileTable(
+  title: string,
+  cases: readonly HostileCase[],
+  target: () => HostileServer,
+): void {
+  const names = new Set<string>();
+  for (const { name } of cases) {
+    if (names.has(name)) throw new Error(`Two cases in "${title}" are named "${name}"`);
+    names.add(name);
+  }
+  describe(title, () => {
+    it.each(cases)('$name', async ({ request, expect: expected }) => {
+      expectAnswer(await send(target(), request), expected);
+    });
+    it(`still answers /health after the ${title} cases`, async () => {
+      await expectHealthy(target());
+    });
+  });
+}
