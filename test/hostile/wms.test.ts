@@ -273,9 +273,9 @@ hostileTable('WMS GetFeatureInfo', featureInfoCases, server);
 hostileTable('WMS GetLegendGraphic', legendCases, server);
 
 describe('WMS image exceptions', () => {
-  it.each(UNECHOABLE)(
-    'EXCEPTIONS=INIMAGE with $label in an echoed LAYERS is an image or a 4xx report, not a 5xx',
-    async ({ value }) => {
+  it.each(UNECHOABLE.map(({ label, value }) => [label, value] as const))(
+    'EXCEPTIONS=INIMAGE with %s in an echoed LAYERS is an image or a 4xx report, not a 5xx',
+    async (_label, value) => {
       const answer = await send(target, {
         url: `/ows?${withParam(MAP130, 'LAYERS', value)}&EXCEPTIONS=INIMAGE`,
       });
