@@ -96,7 +96,22 @@ export function rest(
   return { name, request, expect: { format: 'problem', ...expected } };
 }
 
-export async function send(target: HostileServer, request: HostileRequest): Promise<HttpAnswer> {
+/**
+ * Values known only once the server runs (e.g. the id of a finished job), substituted for
+ * `{name}` in a case's URL and body: tables are built before the server starts.
+ */
+export const caseVariables = new Map<string, string>();
+
+function substitute<T extends string | Buffer | undefined>(value: T): T {
+  if (typeof value !== 'string' || !value.includes('{')) return value;
+  return value.replace(
+    /\{(\w+)\}/g,
+    (whole, name: string) => caseVariables.get(name) ?? whole,
+  ) as T;
+}
+
+export async function send(target: HostileServer, original: HostileRequest): Promise<HttpAnswer> {
+  const request = { ...original, url: substitute(original.url), body: substitute(original.body) };
   const method = request.method ?? 'GET';
   if (request.socket === true) {
     return sendRaw(
