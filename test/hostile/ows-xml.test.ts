@@ -152,6 +152,14 @@ const malformedCases: HostileCase[] = [
     WFS200,
   ),
   owsPost(
+    'refuses a 9.5 MB GetFeature document under the body limit (without blocking on it)',
+    `<wfs:GetFeature ${WFS_NS} service="WFS" version="2.0.0">${'<wfs:Query typeNames="nowhere"/>'.repeat(
+      Math.floor((9.5 * 1024 * 1024) / 32),
+    )}</wfs:GetFeature>`,
+    XML,
+    WFS200,
+  ),
+  owsPost(
     'refuses a body just over the body limit',
     Buffer.alloc(OVER_BODY_LIMIT, ' '),
     XML,
