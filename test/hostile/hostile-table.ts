@@ -6,7 +6,7 @@
  *     ows('refuses a negative WIDTH', 'SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&…', WMS130),
  *   ], () => target);
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   expectAllow,
   expectOgcException,
@@ -34,7 +34,12 @@ export interface HostileRequest {
 
 export type Expected =
   | { format: 'ogc'; status?: Status; report?: OgcReport; allow?: boolean }
-  | { format: 'problem'; status?: Status; allow?: boolean };
+  | { format: 'problem'; status?: Status; allow?: boolean }
+  /**
+   * A malformed or foreign Host: refused (4xx in the route's format), or answered without
+   * writing `host` into the body or a Location header — never reflected into a URL.
+   */
+  | { format: 'host-not-reflected'; host: string; ows: boolean };
 
 export interface HostileCase {
   /** Says what the request does wrong and what the server must do, e.g. "refuses a DOCTYPE". */
@@ -55,6 +60,9 @@ export const WFS200: OgcReport = { service: 'WFS', version: '2.0.0' };
  * Implemented; Relief uses it for every service.
  */
 export const NOT_IMPLEMENTED = 501;
+
+/** pino's numeric level for `error`. */
+const ERROR_LEVEL = 50;
 
 /** A GET /ows case answered by an OGC exception (of the given form when known). */
 export function ows(
@@ -143,6 +151,20 @@ export async function send(target: HostileServer, original: HostileRequest): Pro
 }
 
 export function expectAnswer(answer: HttpAnswer, expected: Expected): void {
+  if (expected.format === 'host-not-reflected') {
+    if (answer.status >= 400) {
+      expectAnswer(answer, expected.ows ? { format: 'ogc' } : { format: 'problem' });
+      return;
+    }
+    expect(answer.status, answer.text.slice(0, 200)).toBeLessThan(300);
+    // An empty Host would show as a URL without an authority.
+    const written = expected.host === '' ? '://' + '/' : expected.host;
+    const where = `${answer.headers.location ?? ''}\n${answer.text}`;
+    expect(where.includes(written), `the answer writes the Host ${written.slice(0, 60)}`).toBe(
+      false,
+    );
+    return;
+  }
   if (expected.format === 'ogc') {
     expectOgcException(answer, { status: expected.status, report: expected.report });
     if (expected.allow === true) expectAllow(answer);
@@ -158,7 +180,10 @@ export async function expectHealthy(target: HostileServer): Promise<void> {
   expect(JSON.parse(answer.text)).toMatchObject({ status: 'ok' });
 }
 
-/** One `it` per case, then one that the server is still healthy. */
+/**
+ * One `it` per case, then one that the server is still healthy and one that none of the cases
+ * was logged as a server error.
+ */
 export function hostileTable(
   title: string,
   cases: readonly HostileCase[],
@@ -170,6 +195,10 @@ export function hostileTable(
     names.add(name);
   }
   describe(title, () => {
+    let firstLog = 0;
+    beforeAll(() => {
+      firstLog = target().server.logs.length;
+    });
     // '%s' rather than '$name': vitest shortens interpolated object fields to 40 characters.
     it.each(cases.map((c) => [c.name, c] as const))(
       '%s',
@@ -179,6 +208,16 @@ export function hostileTable(
     );
     it(`still answers /health after the ${title} cases`, async () => {
       await expectHealthy(target());
+    });
+    // Error level is for faults of the server; client mistakes logged there hide real faults.
+    it(`logs nothing at error level for the ${title} cases`, () => {
+      const errors = target()
+        .server.logs.slice(firstLog)
+        .filter((line) => line.level >= ERROR_LEVEL);
+      const messages = errors.map((line) =>
+        `${line.msg}: ${line.err?.message ?? ''}`.slice(0, 200),
+      );
+      expect(errors.length, messages.join('\n')).toBe(0);
     });
   });
 }

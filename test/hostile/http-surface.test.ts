@@ -74,22 +74,36 @@ const hostHeaderCases: HostileCase[] = [
   ['with user information', 'user@evil.example'],
   ['of 10 000 characters', `${'a'.repeat(10_000)}.example`],
   ['with a backslash', 'evil.example\\@localhost'],
-].flatMap(([name, host]) => [
-  rest(
-    `/processes refuses a Host ${name}`,
-    socket('/processes', { headers: { Host: host as string } }),
-    {
-      status: 400,
-    },
-  ),
-  rest(
-    `the JSON landing page refuses a Host ${name}`,
-    socket('/?f=json', { headers: { Host: host as string } }),
-    {
-      status: 400,
-    },
-  ),
-]);
+].flatMap(([name, host]) =>
+  [
+    ['/processes', '/processes', false],
+    ['the JSON landing page', '/?f=json', false],
+    ['WMS capabilities', '/ows?SERVICE=WMS&REQUEST=GetCapabilities', true],
+    ['WFS capabilities', '/ows?SERVICE=WFS&REQUEST=GetCapabilities', true],
+  ].map(([where, url, ows]): HostileCase => ({
+    name: `${where as string} never writes a Host ${name as string} into a URL`,
+    request: socket(url as string, { headers: { Host: host as string } }),
+    expect: { format: 'host-not-reflected', host: host as string, ows: ows as boolean },
+  })),
+);
+
+for (const [url, body] of [
+  ['/elevation', JSON.stringify(square(7.1, 46.1, 7.2, 46.2))],
+  [
+    '/processes/elevation-tiles/execution',
+    JSON.stringify({ inputs: { geometry: square(7.1, 46.1, 7.2, 46.2) } }),
+  ],
+] as const) {
+  hostHeaderCases.push({
+    name: `POST ${url} never writes a Host with a path and query into its Location`,
+    request: socket(url, {
+      method: 'POST',
+      headers: { Host: 'evil.example/phish?', 'Content-Type': 'application/json' },
+      body,
+    }),
+    expect: { format: 'host-not-reflected', host: 'evil.example/phish?', ows: false },
+  });
+}
 
 const framingCases: HostileCase[] = [
   rest(
@@ -271,11 +285,7 @@ const methodCases: HostileCase[] = [
   rest('TRACE / is 405 with Allow', socket('/', { method: 'TRACE' }), { status: 405, allow: true }),
   rest('GET * is refused, not the landing page', socket('*'), { status: 400 }),
   rest('POST * is refused', socket('*', { method: 'POST', body: '{}' })),
-  rest(
-    'GET with an absolute URI for another host is refused',
-    socket('http://evil.example/phish'),
-    { status: 400 },
-  ),
+  rest('GET with an absolute URI for another host is refused', socket('http://evil.example/phish')),
 ];
 
 const encodingCases: HostileCase[] = [
