@@ -46,6 +46,9 @@ export async function startHostileServer(
       RELIEF_ELEVATION_PREVIEW_MAX_SIZE: '64',
       RELIEF_MAX_IMAGE_SIZE: String(MAX_IMAGE_SIZE),
       RELIEF_WORKERS: '2',
+      // Jobs still running when a file ends (started by requests a fixed server would refuse)
+      // must not hold the teardown for the default 10 s.
+      RELIEF_SHUTDOWN_TIMEOUT: '1',
       ...options.env,
     },
   });
