@@ -1,6 +1,6 @@
 /**
  * The JSON body parser for `application/json` and every `+json` type (`application/geo+json`):
- * Fastify's own parser (which refuses `__proto__` keys) behind a nesting-depth bound.
+ * Fastify's own parser (which refuses `__proto__` and `constructor.prototype` keys, as its default does) behind a nesting-depth bound.
  */
 import type { FastifyBodyParser, FastifyInstance } from 'fastify';
 import { ServiceException } from '../errors/service-exception.ts';
@@ -10,7 +10,7 @@ import { findJsonTooDeep } from './json-depth.ts';
 const SUFFIX_JSON = /^application\/[a-z0-9!#$&^_.-]+\+json(?:;|$)/i;
 
 export function installJsonBodyParser(app: FastifyInstance, maxDepth: number): void {
-  const parseJson = app.getDefaultJsonParser('error', 'ignore');
+  const parseJson = app.getDefaultJsonParser('error', 'error');
   const parser: FastifyBodyParser<string> = (request, body, done) => {
     const at = findJsonTooDeep(body, maxDepth);
     if (at >= 0) {

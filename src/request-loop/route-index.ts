@@ -31,14 +31,15 @@ export class RouteIndex {
   }
 
   /**
-   * The methods some route answers at `path`, in registration order. The catch-all static route
-   * (`/*`) does not count: it would make every unknown path "allow" GET.
+   * The methods some route answers at `path`, in registration order. A catch-all `/*` would make
+   * every unknown path "allow" GET, so the server registers none (its static files are one route
+   * each); wildcards under a prefix (a plugin's `/elevation/tiles/*`) own that prefix and count.
    */
   methodsAt(path: string): string[] {
     const allowed: string[] = [];
     for (const method of this.#methods) {
       const route = this.#app.findRoute({ method: method as 'GET', url: path });
-      if (route !== null && !('*' in (route.params as Record<string, unknown>))) {
+      if (route !== null && (route.params as Record<string, string>)['*'] !== path.slice(1)) {
         allowed.push(method);
       }
     }

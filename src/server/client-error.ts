@@ -3,6 +3,7 @@
  * or headers, headers too large, a request not received within RELIEF_HEADERS_TIMEOUT or
  * RELIEF_REQUEST_TIMEOUT) with a problem+json document, then closes the connection.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { problem, PROBLEM_CONTENT_TYPE } from '../errors/problem-details.ts';
@@ -20,6 +21,25 @@ const ANSWERS: Record<string, { status: number; detail: string; code: string }> 
   },
 };
 const MALFORMED = { status: 400, detail: 'The request is not valid HTTP', code: 'BadRequest' };
+
+/**
+ * `Expect` values other than `100-continue` get 417 (RFC 9110 §10.1.1). Without a listener Node
+ * answers them itself with an empty body; with one, the request never reaches Fastify.
+ */
+export function answerUnmetExpectations(app: FastifyInstance): void {
+  app.server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    app.log.info({ expect: request.headers.expect }, 'client error: unmet Expect');
+    const body = JSON.stringify(
+      problem(417, 'Only "Expect: 100-continue" is supported', { code: 'ExpectationFailed' }),
+    );
+    response.writeHead(417, {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'content-length': Buffer.byteLength(body),
+      connection: 'close',
+    });
+    response.end(body);
+  });
+}
 
 export function clientErrorHandler(
   this: FastifyInstance,

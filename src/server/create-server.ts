@@ -36,7 +36,8 @@ import { TaskManager } from '../tasks/task-manager.ts';
 import { FrameworkErrorRelay } from '../request-loop/framework-errors.ts';
 import { formatSchemaErrors } from '../request-loop/schema-errors.ts';
 import { installJsonBodyParser } from '../request-loop/json-body-parser.ts';
-import { clientErrorHandler } from './client-error.ts';
+import { answerUnmetExpectations, clientErrorHandler } from './client-error.ts';
+import { installBodyGuards } from './body-guards.ts';
 import { installHostCheck } from './host-check.ts';
 import { loggerOptions, requestId } from './logger.ts';
 import { RELIEF_VERSION } from './version.ts';
@@ -93,6 +94,8 @@ export async function createServer(
       headersTimeout: Math.min(settings.headersTimeout, settings.requestTimeout) * 1000,
       // How often Node looks for requests past those bounds (its default is 30 s).
       connectionsCheckingInterval: 1000,
+      // Node would answer a missing Host with a bare 400; the host check answers it in our format.
+      requireHostHeader: false,
     },
     clientErrorHandler,
     frameworkErrors: frameworkErrors.handler,
@@ -103,6 +106,8 @@ export async function createServer(
     done();
   });
   installHostCheck(app, { allowedHosts: settings.allowedHosts });
+  installBodyGuards(app);
+  answerUnmetExpectations(app);
   await app.register(fastifyFormbody);
   installJsonBodyParser(app, settings.maxJsonDepth);
   // OWS POST requests carry XML documents; services parse what they understand.
@@ -203,7 +208,14 @@ export async function createServer(
   registerConformanceRoutes(app);
   registerProcessesRoutes(app, { tasks, publicUrl: settings.publicUrl });
   registerJobsRoutes(app, { tasks, publicUrl: settings.publicUrl });
-  await app.register(fastifyStatic, { root: PUBLIC_DIR, prefix: '/', index: false });
+  // One route per file found at start-up rather than a catch-all `/*`: a wrong method on a file
+  // is then 405 with Allow, and an unknown path a plain 404, like every other route.
+  await app.register(fastifyStatic, {
+    root: PUBLIC_DIR,
+    prefix: '/',
+    index: false,
+    wildcard: false,
+  });
 
   try {
     loaded = await loadPlugins({

@@ -26,6 +26,17 @@ export function installHostCheck(
   });
   app.addHook('onRequest', (request, _reply, done) => {
     if (request.routeOptions.config?.anyHost === true) return done();
+    // Node keeps the first of several Host headers; a proxy may have routed on another one.
+    if (countHostHeaders(request.raw.rawHeaders) > 1) {
+      return done(
+        new ServiceException(
+          'InvalidParameterValue',
+          'The request has more than one Host',
+          'Host',
+          400,
+        ),
+      );
+    }
     const reason = refuseHost(request.host, allowed);
     if (reason !== undefined) {
       return done(new ServiceException('InvalidParameterValue', reason, 'Host', 400));
@@ -43,4 +54,12 @@ export function installHostCheck(
     }
     done();
   });
+}
+
+function countHostHeaders(rawHeaders: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === 'host') count++;
+  }
+  return count;
 }
