@@ -24,6 +24,11 @@ export const elevationConfigSchema = z
     /** Downloads in flight toward the source, across all jobs. */
     concurrency: int(1, 64, 4),
     maxVertices: int(4, 1_000_000, 10_000),
+    /**
+     * Edge pairs the polygon validity check may test per edge, on average, before it refuses
+     * the outline as too intricate (bounds its time to linear in the vertices).
+     */
+    validityPairsPerEdge: int(16, 1_000_000, 128),
     /** Largest request body POST /elevation accepts, in bytes. */
     maxBodyBytes: int(1024, 100 * 1024 * 1024, 5 * 1024 * 1024),
     /** Attempts per tile (the first included). */
