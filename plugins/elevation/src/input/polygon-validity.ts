@@ -1,7 +1,7 @@
 /**
  * Whether one GeoJSON Polygon or MultiPolygon is valid in the sense of OGC Simple Features (the
  * rules GEOS's IsValid applies), and if not, what is wrong and where. Rings reaching here are
- * already closed, with at least 4 finite positions and some area (read-ring.ts). The rules:
+ * already closed, with at least 4 finite positions not all on one line (read-ring.ts). The rules:
  * - a ring may not cross or touch itself, nor double back along an edge (a spike); repeated
  *   consecutive positions are allowed and ignored;
  * - the rings of a polygon may touch at single points but not cross or share an edge, and the
