@@ -70,8 +70,10 @@ export default definePlugin({
       });
       // Streams `count` lines, each a chunk of its own, to show per-chunk sendResponse.
       app.get('/count', async (request, reply) => {
-        const count = Number((request.query as { n?: string }).n ?? '10');
-        if (!Number.isInteger(count) || count < 1 || count > maxCount) {
+        // Digits only: Number() alone would take 0x10, 1e1 and Infinity.
+        const n = (request.query as { n?: string }).n ?? '10';
+        const count = /^\d{1,9}$/.test(n) ? Number(n) : NaN;
+        if (!(count >= 1 && count <= maxCount)) {
           throw new ServiceException(
             'InvalidParameterValue',
             `n must be an integer from 1 to ${maxCount}`,

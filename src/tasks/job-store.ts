@@ -27,6 +27,11 @@ interface Row {
   sequence: number;
 }
 
+/** The largest offset a job listing accepts: beyond it a JS number no longer counts exactly. */
+export const MAX_JOB_OFFSET = Number.MAX_SAFE_INTEGER;
+/** The largest page of a job listing through the API (internal callers may ask for more). */
+export const MAX_JOB_LIMIT = 1000;
+
 export interface JobQuery {
   status?: readonly JobStatus[];
   processId?: readonly string[];
@@ -144,6 +149,11 @@ export class JobStore {
   }
 
   list(query: JobQuery): { jobs: JobRecord[]; total: number } {
+    // The routes validate these; a caller that does not must get an error, not an SQLite one.
+    if (!Number.isSafeInteger(query.limit) || query.limit < 1)
+      throw new RangeError(`job list limit must be an integer from 1 to ${MAX_JOB_OFFSET}`);
+    if (!Number.isSafeInteger(query.offset) || query.offset < 0)
+      throw new RangeError(`job list offset must be an integer from 0 to ${MAX_JOB_OFFSET}`);
     const where: string[] = [];
     const values: unknown[] = [];
     if (query.status !== undefined && query.status.length > 0) {

@@ -269,6 +269,54 @@ describe('jobs', () => {
     expect((await http().get('/jobs?limit=0')).status).toBe(400);
   });
 
+  it('refuses non-decimal, out-of-range and repeated limit/offset with a 400 naming the parameter (no SQLite 500)', async () => {
+    const cases: [string, string][] = [
+      ['limit', 'Infinity'],
+      ['limit', 'NaN'],
+      ['limit', '0'],
+      ['limit', '1001'],
+      ['limit', '0x10'],
+      ['limit', '1e1'],
+      ['limit', '%201'],
+      ['limit', '+5'],
+      ['limit', '-0'],
+      ['limit', ''],
+      ['limit', '1.0'],
+      ['offset', '1e300'],
+      ['offset', '-1'],
+      ['offset', '-0'],
+      ['offset', '9223372036854775808'],
+      ['offset', '9007199254740992'],
+      ['offset', '0.5'],
+    ];
+    for (const [name, value] of cases) {
+      const response = await http().get(`/jobs?${name}=${value}`);
+      expect(response.status, `${name}=${value}`).toBe(400);
+      expect(response.type).toBe('application/problem+json');
+      expect(String(response.body.locator ?? response.body.detail)).toContain(name);
+    }
+    const repeated = await http().get('/jobs?limit=1&limit=2');
+    expect(repeated.status).toBe(400);
+    expect(String(repeated.body.locator ?? repeated.body.detail)).toContain('limit');
+    const largest = await http().get(`/jobs?limit=1000&offset=${Number.MAX_SAFE_INTEGER}`);
+    expect(largest.status).toBe(200);
+    expect(largest.body.numberReturned).toBe(0);
+  });
+
+  it('refuses wait=Infinity and every other non-decimal or out-of-range wait with a 400', async () => {
+    const created = await execute('sum', { a: 1, b: 2 });
+    expect(created.status).toBe(201);
+    const path = new URL(created.headers.location as string).pathname;
+    for (const value of ['Infinity', '1e400', 'NaN', '61', '60.0000001', '-0', '0x1', '%201', '']) {
+      const response = await http().get(`${path}?wait=${value}`);
+      expect(response.status, `wait=${value}`).toBe(400);
+      expect(response.type).toBe('application/problem+json');
+      expect(String(response.body.locator ?? response.body.detail)).toContain('wait');
+    }
+    expect((await http().get(`${path}?wait=1&wait=2`)).status).toBe(400);
+    expect((await http().get(`${path}?wait=0.5`)).status).toBe(200);
+  });
+
   it('rejects bad job ids and answers unknown ones with no-such-job', async () => {
     expect((await http().get('/jobs/not-a-uuid')).status).toBe(400);
     const unknown = await http().get('/jobs/00000000-0000-4000-8000-000000000000');

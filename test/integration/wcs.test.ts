@@ -709,6 +709,68 @@ describe('WCS exceptions', () => {
   });
 });
 
+describe('WCS 1.0.0 mandatory and numeric parameters', () => {
+  const FULL = `${GET_100}&CRS=EPSG:4326&BBOX=7.5,46.5,7.6,46.6&WIDTH=10&HEIGHT=10&FORMAT=GeoTIFF`;
+
+  it('refuses GetCoverage without CRS with MissingParameterValue, locator CRS', async () => {
+    const exception = serviceException(await get(FULL.replace('&CRS=EPSG:4326', '')));
+    expect(exception).toMatchObject({
+      status: 400,
+      code: 'MissingParameterValue',
+      locator: 'CRS',
+    });
+    expect(exception.text).toBe('GetCoverage needs CRS: the CRS of BBOX, e.g. EPSG:4326');
+  });
+
+  it('refuses GetCoverage without BBOX, FORMAT or a size (WIDTH/HEIGHT or RESX/RESY)', async () => {
+    for (const [drop, locator] of [
+      ['&BBOX=7.5,46.5,7.6,46.6', 'BBOX'],
+      ['&FORMAT=GeoTIFF', 'FORMAT'],
+      ['&WIDTH=10&HEIGHT=10', 'WIDTH'],
+    ] as const) {
+      const exception = serviceException(await get(FULL.replace(drop, '')));
+      expect(exception, drop).toMatchObject({
+        status: 400,
+        code: 'MissingParameterValue',
+        locator,
+      });
+    }
+  });
+
+  it('refuses WIDTH=1e400, hex sizes, RESX=Infinity and BBOX with NaN, Infinity, hex or min > max', async () => {
+    for (const [from, to, locator] of [
+      ['WIDTH=10', 'WIDTH=1e400', 'WIDTH'],
+      ['WIDTH=10', 'WIDTH=0x10', 'WIDTH'],
+      ['HEIGHT=10', 'HEIGHT=-10', 'HEIGHT'],
+      ['WIDTH=10&HEIGHT=10', 'RESX=Infinity&RESY=0.01', 'RESX'],
+      ['BBOX=7.5,46.5,7.6,46.6', 'BBOX=NaN,46.5,7.6,46.6', 'BBOX'],
+      ['BBOX=7.5,46.5,7.6,46.6', 'BBOX=7.5,46.5,Infinity,46.6', 'BBOX'],
+      ['BBOX=7.5,46.5,7.6,46.6', 'BBOX=7.5,46.5,1e400,46.6', 'BBOX'],
+      ['BBOX=7.5,46.5,7.6,46.6', 'BBOX=0x7,46.5,7.6,46.6', 'BBOX'],
+      ['BBOX=7.5,46.5,7.6,46.6', 'BBOX=7.6,46.5,7.5,46.6', 'BBOX'],
+    ] as const) {
+      const exception = serviceException(await get(FULL.replace(from, to)));
+      expect(exception, to).toMatchObject({ status: 400, code: 'InvalidParameterValue', locator });
+    }
+  });
+});
+
+describe('WCS 2.0.1 numeric parameters', () => {
+  it('refuses hex, Infinity and NaN in SCALESIZE, SCALEFACTOR and SUBSET', async () => {
+    for (const [query, code, locator] of [
+      [`${GET_201}&SCALESIZE=Long(0x10),Lat(10)`, 'InvalidScaleFactor', 'Long'],
+      [`${GET_201}&SCALESIZE=Long(1e400),Lat(10)`, 'InvalidScaleFactor', 'Long'],
+      [`${GET_201}&SCALEFACTOR=Infinity`, 'InvalidScaleFactor', 'SCALEFACTOR'],
+      [`${GET_201}&SUBSET=Lat(0x2E,46.5)`, 'InvalidSubsetting', 'Lat'],
+      [`${GET_201}&SUBSET=Lat(NaN,46.5)`, 'InvalidSubsetting', 'Lat'],
+      [`${GET_201}&SUBSET=Lat(-Infinity,46.5)`, 'InvalidSubsetting', 'Lat'],
+    ] as const) {
+      const exception = owsException(await get(query));
+      expect(exception, query).toMatchObject({ status: 404, code, locator });
+    }
+  });
+});
+
 describe('WCS access control', () => {
   it('hides an unreadable coverage everywhere, answering as for one that does not exist', async () => {
     const asUnknown = (body: string) => body.replaceAll('secret', 'nope').replace(/\s+/g, ' ');

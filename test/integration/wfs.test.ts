@@ -1165,3 +1165,46 @@ describe('streaming', () => {
     expect(seen.liveHeap - before).toBeLessThan(size / 20);
   }, 60_000);
 });
+
+describe('numeric parameters', () => {
+  const FEATURES = `${WFS2}&REQUEST=GetFeature&TYPENAMES=places`;
+
+  it('refuses BBOX with hex, NaN, Infinity or 1e400, and min > max', async () => {
+    for (const bbox of [
+      '0x2E,7,47,8',
+      'NaN,7,47,8',
+      '46,7,Infinity,8',
+      '46,7,1e400,8',
+      '47,7,46,8',
+    ]) {
+      const report = await exception(`${FEATURES}&BBOX=${bbox}`);
+      expect(report, bbox).toMatchObject({
+        status: 400,
+        code: 'InvalidParameterValue',
+        locator: 'BBOX',
+      });
+    }
+  });
+
+  it('refuses a negative, fractional, hex or unsafe COUNT and STARTINDEX', async () => {
+    for (const [name, value] of [
+      ['COUNT', '-1'],
+      ['COUNT', '1.5'],
+      ['COUNT', '0x10'],
+      ['COUNT', '1e3'],
+      ['COUNT', '99999999999999999999'],
+      ['STARTINDEX', '-1'],
+      ['STARTINDEX', '9007199254740993'],
+      ['STARTINDEX', 'Infinity'],
+    ] as const) {
+      const report = await exception(`${FEATURES}&${name}=${value}`);
+      expect(report, `${name}=${value}`).toMatchObject({
+        status: 400,
+        code: 'InvalidParameterValue',
+        locator: name,
+      });
+    }
+    const far = await get(`${FEATURES}&STARTINDEX=9007199254740991&COUNT=10`);
+    expect(far.status).toBe(200);
+  });
+});

@@ -765,7 +765,12 @@ describe('GetFeatureInfo', () => {
       'LayerNotDefined',
       'QUERY_LAYERS',
     );
-    await expectException(info130('QUERY_LAYERS=elevation&I=77&J=1'), '1.3.0', 'InvalidPoint', 'I');
+    await expectException(
+      info130('QUERY_LAYERS=elevation&I=77&J=1&INFO_FORMAT=text/plain'),
+      '1.3.0',
+      'InvalidPoint',
+      'I',
+    );
     await expectException(info111('QUERY_LAYERS=elevation&X=1&Y=-1'), '1.1.1', 'InvalidPoint', 'Y');
     await expectException(
       info130('QUERY_LAYERS=elevation&I=1&J=1&INFO_FORMAT=image/png'),
@@ -773,6 +778,60 @@ describe('GetFeatureInfo', () => {
       'InvalidFormat',
       'INFO_FORMAT',
     );
+  });
+});
+
+describe('mandatory and numeric parameters', () => {
+  const base130 =
+    'SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=elevation&STYLES=&FORMAT=image/png&CRS=EPSG:4326&BBOX=46.1,8.1,46.9,8.9&WIDTH=64&HEIGHT=64';
+  const info =
+    'SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS=elevation&STYLES=&CRS=EPSG:4326&BBOX=46.1,8.1,46.9,8.9&WIDTH=64&HEIGHT=64&QUERY_LAYERS=elevation&INFO_FORMAT=text/plain';
+
+  it('refuses GetMap without any one of its mandatory parameters, STYLES included (1.3.0 and 1.1.1)', async () => {
+    for (const name of ['LAYERS', 'STYLES', 'CRS', 'BBOX', 'WIDTH', 'HEIGHT', 'FORMAT']) {
+      const query = base130.replace(new RegExp(`&${name}=[^&]*`), '');
+      const code = name === 'CRS' || name === 'LAYERS' ? undefined : 'MissingParameterValue';
+      const response = await getText(query);
+      expect(response.status, name).toBe(400);
+      expect(response.text, name).toContain(`locator="${name}"`);
+      if (code !== undefined) expect(response.text, name).toContain(`code="${code}"`);
+    }
+    await expectException(
+      'SERVICE=WMS&VERSION=1.1.1&REQUEST=GetMap&LAYERS=elevation&SRS=EPSG:4326&BBOX=8.1,46.1,8.9,46.9&WIDTH=64&HEIGHT=64&FORMAT=image/png',
+      '1.1.1',
+      'MissingParameterValue',
+      'STYLES',
+    );
+  });
+
+  it('refuses WIDTH=1e400, hex and negative sizes, and BBOX with NaN, Infinity, hex or min > max', async () => {
+    for (const [from, to, locator] of [
+      ['WIDTH=64', 'WIDTH=1e400', 'WIDTH'],
+      ['WIDTH=64', 'WIDTH=0x40', 'WIDTH'],
+      ['HEIGHT=64', 'HEIGHT=-64', 'HEIGHT'],
+      ['BBOX=46.1,8.1,46.9,8.9', 'BBOX=NaN,8.1,46.9,8.9', 'BBOX'],
+      ['BBOX=46.1,8.1,46.9,8.9', 'BBOX=46.1,8.1,Infinity,8.9', 'BBOX'],
+      ['BBOX=46.1,8.1,46.9,8.9', 'BBOX=1e400,8.1,46.9,8.9', 'BBOX'],
+      ['BBOX=46.1,8.1,46.9,8.9', 'BBOX=0x10,8.1,46.9,8.9', 'BBOX'],
+      ['BBOX=46.1,8.1,46.9,8.9', 'BBOX=46.9,8.1,46.1,8.9', 'BBOX'],
+    ] as const) {
+      await expectException(base130.replace(from, to), '1.3.0', 'InvalidParameterValue', locator);
+    }
+  });
+
+  it('refuses GetFeatureInfo 1.3.0 without INFO_FORMAT, with I/J outside the map and a negative FEATURE_COUNT', async () => {
+    await expectException(
+      `${info.replace('&INFO_FORMAT=text/plain', '')}&I=1&J=1`,
+      '1.3.0',
+      'MissingParameterValue',
+      'INFO_FORMAT',
+    );
+    await expectException(`${info}&I=64&J=1`, '1.3.0', 'InvalidPoint', 'I');
+    await expectException(`${info}&I=1&J=-1`, '1.3.0', 'InvalidPoint', 'J');
+    await expectException(`${info}&I=1e1&J=1`, '1.3.0', 'InvalidPoint', 'I');
+    const count = await getText(`${info}&I=1&J=1&FEATURE_COUNT=-1`);
+    expect(count.status).toBe(400);
+    expect(count.text).toContain('locator="FEATURE_COUNT"');
   });
 });
 

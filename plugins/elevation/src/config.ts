@@ -4,6 +4,7 @@
  * `RELIEF_ELEVATION_CONCURRENCY`, …). The tile source comes from here only, never from a request.
  */
 import { z } from 'zod';
+import { DEFAULT_PAIRS_PER_EDGE } from './input/polygon-validity.ts';
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
@@ -24,6 +25,11 @@ export const elevationConfigSchema = z
     /** Downloads in flight toward the source, across all jobs. */
     concurrency: int(1, 64, 4),
     maxVertices: int(4, 1_000_000, 10_000),
+    /**
+     * Edge pairs the polygon validity check may test per edge, on average, before it refuses
+     * the outline as too intricate (bounds its time to linear in the vertices).
+     */
+    validityPairsPerEdge: int(16, 1_000_000, DEFAULT_PAIRS_PER_EDGE),
     /** Largest request body POST /elevation accepts, in bytes. */
     maxBodyBytes: int(1024, 100 * 1024 * 1024, 5 * 1024 * 1024),
     /** Attempts per tile (the first included). */

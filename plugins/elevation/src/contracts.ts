@@ -17,6 +17,8 @@ export interface ElevationArea {
   /** [west, south, east, north] of the normalised geometry. */
   bbox: [number, number, number, number];
   vertexCount: number;
+  /** What was wrong with the client's polygons, when they were repaired at its request. */
+  repairs?: string[];
 }
 
 /** HGT grids: SRTM1 (1 arc-second) or SRTM3 (3 arc-seconds). */

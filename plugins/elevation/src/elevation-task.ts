@@ -34,6 +34,8 @@ const MOSAIC_WORKER = new URL('./results/mosaic-worker.ts', import.meta.url);
 export interface ElevationJobInput {
   geometry?: unknown;
   crs?: string | undefined;
+  /** Repair an invalid polygon instead of refusing it. */
+  repair?: boolean | undefined;
   area?: ElevationArea;
   tiles?: TileId[];
 }
@@ -59,6 +61,8 @@ export interface ElevationResult {
   footprint: Feature<MultiPolygon>;
   /** Names of the layers published for this job. */
   layers: string[];
+  /** What was wrong with the polygon, when it was repaired at the client's request. */
+  repairs?: string[];
 }
 
 interface Checkpoint {
@@ -87,7 +91,11 @@ export function elevationTask(
       'Fetches the 1°×1° SRTM tiles (skadi layout) whose interior meets the polygon, and computes elevation statistics, a GeoTIFF mosaic clipped to the polygon and a hillshade preview.',
     version: '1.0.0',
     inputSchema: z
-      .object({ geometry: z.unknown(), crs: z.string().max(200).optional() })
+      .object({
+        geometry: z.unknown(),
+        crs: z.string().max(200).optional(),
+        repair: z.boolean().optional(),
+      })
       .strict()
       .refine((input) => input.geometry !== undefined, {
         error:
@@ -104,6 +112,13 @@ export function elevationTask(
         title: 'CRS of the geometry',
         description: 'EPSG:4326 (default) or EPSG:3857',
         schema: { type: 'string', default: 'EPSG:4326' },
+        minOccurs: 0,
+      },
+      repair: {
+        title: 'Repair an invalid polygon',
+        description:
+          'false (default): a self-intersecting or otherwise invalid polygon is refused with a 400 saying what is wrong and where; true: it is repaired (see docs/elevation.md) and the result lists the repairs',
+        schema: { type: 'boolean', default: false },
         minOccurs: 0,
       },
     },
@@ -238,6 +253,7 @@ export function elevationTask(
           height: mosaic.previewHeight,
         },
         footprint: { type: 'Feature', properties: { jobId: ctx.jobId }, geometry: area.geometry },
+        ...(area.repairs === undefined ? {} : { repairs: area.repairs }),
       };
       const layers = deps.publish(ctx.jobId, result);
       if (failed.length > 0)
@@ -264,6 +280,8 @@ async function prepareArea(
     crs: input.crs,
     maxVertices: config.maxVertices,
     maxTiles: config.maxTiles,
+    repair: input.repair === true,
+    validityPairsPerEdge: config.validityPairsPerEdge,
   };
   const output = await run<PrepareAreaOutput>(AREA_WORKER, 'prepareArea', request);
   if (output.kind === 'invalid')

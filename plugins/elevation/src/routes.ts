@@ -1,7 +1,8 @@
 /**
  * HTTP for the elevation plugin, mounted under `/elevation`:
- * - `POST /elevation` (GeoJSON body, optional `?crs=EPSG:3857`): the same as executing the
- *   `elevation-tiles` process; 201 with the job's Location and status;
+ * - `POST /elevation` (GeoJSON body, optional `?crs=EPSG:3857`, `?repair=true`): the same as
+ *   executing the `elevation-tiles` process; 201 with the job's Location and status (and the
+ *   `repairs` made, if any);
  * - `GET /elevation/tiles/N46/N46E007.hgt`: cached tiles, with ETag and Range (@fastify/static);
  * - `GET /elevation/jobs/{jobId}/mosaic.tif|preview.png`: a job's products.
  */
@@ -9,7 +10,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
 import { ServiceException, TaskSubmitError, type PluginApi } from 'relief';
 import type { ElevationConfig } from './config.ts';
-import { PROCESS_ID } from './elevation-task.ts';
+import { type ElevationJobInput, PROCESS_ID } from './elevation-task.ts';
 
 const CRS_PARAMETER = /^[A-Za-z0-9:._/-]{1,200}$/;
 
@@ -30,13 +31,20 @@ export function elevationRoutes(
           tags: ['Elevation'],
           querystring: {
             type: 'object',
-            properties: { crs: { type: 'string', pattern: CRS_PARAMETER.source } },
+            properties: {
+              crs: { type: 'string', pattern: CRS_PARAMETER.source },
+              repair: {
+                type: 'string',
+                enum: ['true', 'false'],
+                description: 'Repair an invalid polygon instead of refusing it (default false)',
+              },
+            },
             additionalProperties: false,
           },
         },
       },
       async (request, reply) => {
-        const { crs } = request.query as { crs?: string };
+        const { crs, repair } = request.query as { crs?: string; repair?: 'true' | 'false' };
         if (request.body === undefined || request.body === null) {
           throw new ServiceException(
             'InvalidParameterValue',
@@ -49,6 +57,7 @@ export function elevationRoutes(
           job = await relief.tasks.execute(PROCESS_ID, {
             geometry: request.body,
             ...(crs === undefined ? {} : { crs }),
+            ...(repair === 'true' ? { repair: true } : {}),
           });
         } catch (error) {
           if (error instanceof TaskSubmitError) {
@@ -58,7 +67,11 @@ export function elevationRoutes(
           }
           throw error;
         }
-        const status = relief.jobStatus(job, request);
+        const { area } = job.input as ElevationJobInput;
+        const status = {
+          ...relief.jobStatus(job, request),
+          ...(area?.repairs === undefined ? {} : { repairs: area.repairs }),
+        };
         reply.code(201).header('location', `${relief.baseUrl(request)}/jobs/${job.id}`);
         return status;
       },

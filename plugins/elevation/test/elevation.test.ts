@@ -79,6 +79,8 @@ interface Results {
   };
   preview: { href: string; width: number; height: number };
   layers: string[];
+  repairs?: string[];
+  footprint: { geometry: { coordinates: unknown[] } };
 }
 
 const results = async (jobId: string) =>
@@ -346,6 +348,73 @@ describe('input', () => {
     expect(tooLarge.status).toBe(413);
     expect(tooLarge.type).toBe('application/problem+json');
     expect((await http().get('/jobs')).body.numberMatched).toBe(before);
+  });
+});
+
+describe('polygon validity', () => {
+  const bowtie = {
+    type: 'Polygon',
+    coordinates: [
+      [
+        [50.2, 20.2],
+        [51.8, 21.8],
+        [51.8, 20.2],
+        [50.2, 21.8],
+        [50.2, 20.2],
+      ],
+    ],
+  };
+
+  it('refuses a self-intersecting (bowtie) polygon with a 400 naming where, and stores nothing', async () => {
+    const before = (await http().get('/jobs')).body.numberMatched as number;
+    for (const [path, body] of [
+      ['/elevation', bowtie],
+      ['/processes/elevation-tiles/execution', { inputs: { geometry: bowtie } }],
+    ] as const) {
+      const response = await http().post(path).send(body);
+      expect(response.status).toBe(400);
+      expect(response.type).toBe('application/problem+json');
+      expect(response.body.detail).toBe(
+        'ring 0 has a self-intersection at 51,21: two of its edges cross (an invalid polygon; send repair=true to have it repaired)',
+      );
+      expect(response.body.locator).toMatch(/coordinates\[0\]$/);
+    }
+    const outsideHole = {
+      type: 'Polygon',
+      coordinates: [square(7, 46, 8, 47).coordinates[0], square(9, 46, 9.5, 46.5).coordinates[0]],
+    };
+    const hole = await http().post('/elevation').send(outsideHole);
+    expect(hole.status).toBe(400);
+    expect(hole.body.detail).toMatch(/^ring 1 is a hole outside its shell \(ring 0\)/);
+    expect((await http().get('/jobs')).body.numberMatched).toBe(before);
+  });
+
+  it('repairs a bowtie only with repair=true, says so, and fetches the tiles of the repaired area', async () => {
+    const created = await http().post('/elevation?repair=true').send(bowtie);
+    expect(created.status).toBe(201);
+    expect(created.body.repairs).toEqual([
+      'ring 0 has a self-intersection at 51,21: two of its edges cross',
+    ]);
+    const jobId = created.body.jobID as string;
+    expect((await finished(jobId)).status).toBe('successful');
+    const result = await results(jobId);
+    expect(result.repairs).toEqual(created.body.repairs);
+    // Two triangles meeting at 51,21: each covers two of the four cells.
+    expect(result.tiles.map((t) => t.name).sort()).toEqual([
+      'N20E050',
+      'N20E051',
+      'N21E050',
+      'N21E051',
+    ]);
+    expect(result.footprint.geometry.coordinates).toHaveLength(2);
+
+    const viaProcess = await http()
+      .post('/processes/elevation-tiles/execution')
+      .send({ inputs: { geometry: bowtie, repair: true } });
+    expect(viaProcess.status).toBe(201);
+    expect((await finished(viaProcess.body.jobID as string)).status).toBe('successful');
+    expect((await results(viaProcess.body.jobID as string)).repairs).toEqual(created.body.repairs);
+    expect((await http().post('/elevation?repair=yes').send(bowtie)).status).toBe(400);
   });
 });
 

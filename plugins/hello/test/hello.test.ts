@@ -66,11 +66,13 @@ describe('REST routes under /hello', () => {
     expect(response.text).toBe('HELLO #1\nHELLO #2\nHELLO #3\nHELLO #4\n');
   });
 
-  it('rejects a bad count with problem+json', async () => {
-    const response = await request(server.app.server).get('/hello/count?n=0');
-    expect(response.status).toBe(400);
-    expect(response.type).toBe('application/problem+json');
-    expect(response.body).toMatchObject({ code: 'InvalidParameterValue', locator: 'n' });
+  it('rejects a bad count with problem+json, hex, exponent and Infinity included', async () => {
+    for (const n of ['0', '0x5', '1e1', 'Infinity', '%205', '', '-1']) {
+      const response = await request(server.app.server).get(`/hello/count?n=${n}`);
+      expect(response.status, n).toBe(400);
+      expect(response.type).toBe('application/problem+json');
+      expect(response.body).toMatchObject({ code: 'InvalidParameterValue', locator: 'n' });
+    }
   });
 });
 

@@ -1,8 +1,10 @@
 /** `/jobs`: list, status (with long-poll), events, results and dismissal of jobs. */
 import type { FastifyInstance } from 'fastify';
 import { publicBaseUrl } from '../../server/public-url.ts';
+import { MAX_JOB_LIMIT, MAX_JOB_OFFSET } from '../../tasks/job-store.ts';
 import type { TaskManager } from '../../tasks/task-manager.ts';
 import { FINAL_STATUSES, type JobStatus } from '../../tasks/task-types.ts';
+import { queryNumberSchema, readQueryNumber } from '../query-number.ts';
 import { jobEventStream } from './job-events.ts';
 import { jobFailed, noSuchJob, resultNotReady } from './ogc-problems.ts';
 import { type Link, statusInfo } from './status-info.ts';
@@ -14,6 +16,18 @@ const JOB_ID = {
 const STATUSES: JobStatus[] = ['accepted', 'running', 'successful', 'failed', 'dismissed'];
 const ANY_STATUS = STATUSES.join('|');
 export const MAX_WAIT_SECONDS = 60;
+const LIMIT = {
+  minimum: 1,
+  maximum: MAX_JOB_LIMIT,
+  description: 'Most jobs in one page (default 10)',
+};
+const OFFSET = { minimum: 0, maximum: MAX_JOB_OFFSET, description: 'Jobs to skip (default 0)' };
+const WAIT = {
+  minimum: 0,
+  maximum: MAX_WAIT_SECONDS,
+  fraction: true,
+  description: 'Seconds to wait for the job to end',
+};
 
 export interface JobsRoutesOptions {
   tasks: TaskManager;
@@ -40,19 +54,24 @@ export function registerJobsRoutes(
               items: { type: 'string', pattern: `^(${ANY_STATUS})(,(${ANY_STATUS}))*$` },
             },
             processID: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9,-]{1,640}$' } },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 10 },
-            offset: { type: 'integer', minimum: 0, default: 0 },
+            limit: queryNumberSchema(LIMIT),
+            offset: queryNumberSchema(OFFSET),
           },
           additionalProperties: false,
         },
       },
     },
     async (request) => {
-      const query = request.query as {
+      const raw = request.query as {
         status?: JobStatus[];
         processID?: string[];
-        limit: number;
-        offset: number;
+        limit?: string;
+        offset?: string;
+      };
+      const query = {
+        ...raw,
+        limit: readQueryNumber(raw.limit, 'limit', LIMIT, 10),
+        offset: readQueryNumber(raw.offset, 'offset', OFFSET, 0),
       };
       const status = query.status?.flatMap((s) => s.split(',')) as JobStatus[] | undefined;
       const processId = query.processID?.flatMap((s) => s.split(','));
@@ -103,14 +122,14 @@ export function registerJobsRoutes(
         params: { type: 'object', properties: { jobId: JOB_ID }, required: ['jobId'] },
         querystring: {
           type: 'object',
-          properties: { wait: { type: 'number', minimum: 0, maximum: MAX_WAIT_SECONDS } },
+          properties: { wait: queryNumberSchema(WAIT) },
           additionalProperties: false,
         },
       },
     },
     async (request) => {
       const { jobId } = request.params as { jobId: string };
-      const { wait } = request.query as { wait?: number };
+      const wait = readQueryNumber((request.query as { wait?: string }).wait, 'wait', WAIT);
       let job = tasks.get(jobId);
       if (job === undefined) throw noSuchJob(jobId);
       if (wait !== undefined && wait > 0 && !FINAL_STATUSES.has(job.status)) {

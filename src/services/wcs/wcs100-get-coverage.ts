@@ -3,21 +3,23 @@
  * lon,lat for EPSG:4326), WIDTH/HEIGHT or RESX/RESY, FORMAT, and optionally RESPONSE_CRS and
  * INTERPOLATION → an Int16 GeoTIFF. BBOX is the outer edges of the answer's pixels, which is
  * how GDAL's WCS 1.0 driver asks; unlike 2.0.1 the grid is the client's, not snapped to the
- * native one, and pixels beyond the coverage are nodata. Lenient where the standard lets a
- * server be: without CRS the native CRS is used, without BBOX the whole coverage, without a
- * size the native resolution.
+ * native one, and pixels beyond the coverage are nodata. CRS, BBOX (the standard's
+ * alternative, TIME, is not offered), FORMAT and a size (WIDTH and HEIGHT, or RESX and RESY)
+ * are mandatory in 1.0.0 (Table 9): a missing one is MissingParameterValue with its name as
+ * locator. Numbers are decimals (WIDTH whole digits): 0x10, Infinity, NaN or 1e400 are refused.
  */
 import { ServiceException } from '../../errors/service-exception.ts';
 import type { RasterBbox, RasterCrs, Resampling } from '../../raster/raster-types.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
+import { owsDecimal, owsWholeNumber } from '../ows-numbers.ts';
 import type { OperationHandler } from '../ows-service.ts';
 import { WCS_100_INTERPOLATIONS } from './wcs100-describe-coverage.ts';
 import { coverageResponse, sizeProblem } from './wcs-coverage-response.ts';
 import type { CoverageCatalog } from './wcs-coverages.ts';
 import { parseCrs } from './wcs-crs.ts';
 import { noSuchCoverage } from './wcs-exceptions.ts';
-import { snappedGrid, transformBbox, type GridWindow } from './wcs-grid.ts';
+import { transformBbox, type GridWindow } from './wcs-grid.ts';
 
 const FORMATS = new Set([
   'geotiff',
@@ -44,21 +46,15 @@ export function getCoverage100(
     }
     checkFormat(parameters.get('FORMAT'));
     const resampling = interpolation(parameters.get('INTERPOLATION'));
-    const requestCrs = crsOf(parameters, 'CRS');
+    const crs = crsOf(parameters, 'CRS') ?? missing('CRS', 'the CRS of BBOX, e.g. EPSG:4326');
     const responseCrs = crsOf(parameters, 'RESPONSE_CRS');
-    const requestedBbox = bboxOf(parameters.get('BBOX'));
-    const coverage = await catalog.find(ctx, id);
-    if (coverage === undefined) throw noSuchCoverage('1.0.0', [id]);
-
-    const native = coverage.grid.crs;
-    const crs = requestCrs ?? native;
-    const bbox = requestedBbox ?? transformBbox(coverage.grid.bbox, native, crs);
+    const bbox =
+      bboxOf(parameters.get('BBOX')) ?? missing('BBOX', 'minx,miny,maxx,maxy in the CRS');
     const outputCrs = responseCrs ?? crs;
     const outputBbox = transformBbox(bbox, crs, outputCrs);
-    const [width, height, locator] = sizeOf(parameters, outputBbox, () => {
-      const grid = snappedGrid(coverage.info, transformBbox(bbox, crs, native));
-      return [grid.width, grid.height];
-    });
+    const [width, height, locator] = sizeOf(parameters, outputBbox);
+    const coverage = await catalog.find(ctx, id);
+    if (coverage === undefined) throw noSuchCoverage('1.0.0', [id]);
     const problem = sizeProblem(context.limits, width, height);
     if (problem !== undefined) {
       throw new ServiceException(
@@ -70,6 +66,10 @@ export function getCoverage100(
     const window: GridWindow = { crs: outputCrs, bbox: outputBbox, width, height };
     return coverageResponse(context, ctx, { coverage, window, resampling });
   };
+}
+
+function missing(name: string, what: string): never {
+  throw new ServiceException('MissingParameterValue', `GetCoverage needs ${name}: ${what}`, name);
 }
 
 function checkFormat(format: string | undefined): void {
@@ -119,7 +119,7 @@ function crsOf(parameters: OwsParameters, name: 'CRS' | 'RESPONSE_CRS'): RasterC
 
 function bboxOf(text: string | undefined): RasterBbox | undefined {
   if (text === undefined || text.trim() === '') return undefined;
-  const values = text.split(',').map((v) => (v.trim() === '' ? NaN : Number(v)));
+  const values = text.split(',').map(owsDecimal);
   const [minX = NaN, minY = NaN, maxX = NaN, maxY = NaN] = values;
   if (values.length !== 4 || !values.every(Number.isFinite) || minX >= maxX || minY >= maxY) {
     throw new ServiceException(
@@ -131,18 +131,14 @@ function bboxOf(text: string | undefined): RasterBbox | undefined {
   return [minX, minY, maxX, maxY];
 }
 
-/** WIDTH and HEIGHT, else RESX and RESY over the bbox, else the native pixel counts. */
-function sizeOf(
-  parameters: OwsParameters,
-  bbox: RasterBbox,
-  native: () => [number, number],
-): [number, number, string] {
+/** WIDTH and HEIGHT, else RESX and RESY over the bbox; one pair is mandatory. */
+function sizeOf(parameters: OwsParameters, bbox: RasterBbox): [number, number, string] {
   if (parameters.has('WIDTH') || parameters.has('HEIGHT')) {
     return [count(parameters, 'WIDTH'), count(parameters, 'HEIGHT'), 'WIDTH'];
   }
   if (parameters.has('RESX') || parameters.has('RESY')) {
     const span = (name: 'RESX' | 'RESY', extent: number) => {
-      const res = Number(parameters.get(name));
+      const res = owsDecimal(parameters.get(name));
       if (!Number.isFinite(res) || res <= 0) {
         throw new ServiceException(
           'InvalidParameterValue',
@@ -154,14 +150,13 @@ function sizeOf(
     };
     return [span('RESX', bbox[2] - bbox[0]), span('RESY', bbox[3] - bbox[1]), 'RESX'];
   }
-  const [width, height] = native();
-  return [width, height, 'BBOX'];
+  return missing('WIDTH', 'the size of the answer, as WIDTH and HEIGHT or RESX and RESY');
 }
 
 function count(parameters: OwsParameters, name: 'WIDTH' | 'HEIGHT'): number {
   const text = parameters.get(name);
-  const value = Number(text);
-  if (text === undefined || !Number.isInteger(value) || value < 1) {
+  const value = owsWholeNumber(text);
+  if (!(value >= 1)) {
     throw new ServiceException(
       'InvalidParameterValue',
       `${name} must be a whole number of pixels above 0 (WIDTH and HEIGHT go together)`,

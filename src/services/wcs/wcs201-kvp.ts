@@ -10,6 +10,7 @@ import type { RasterCrs } from '../../raster/raster-types.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import { axisOf, parseCrs } from './wcs-crs.ts';
 import { wcs20Exception } from './wcs-exceptions.ts';
+import { owsDecimal } from '../ows-numbers.ts';
 
 export interface Subset {
   axis: 'x' | 'y';
@@ -87,7 +88,7 @@ export function parseSubsets(values: readonly string[]): Subset[] {
 function bound(text: string, label: string, slice: boolean): number | undefined {
   const value = text.replace(/^"(.*)"$/, '$1').trim();
   if (value === '*' && !slice) return undefined;
-  const number = value === '' ? NaN : Number(value);
+  const number = owsDecimal(value);
   if (!Number.isFinite(number)) {
     throw wcs20Exception(
       'InvalidSubsetting',

@@ -8,6 +8,7 @@ import { ServiceException } from '../../errors/service-exception.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import { axisOf } from './wcs-crs.ts';
 import { wcs20Exception } from './wcs-exceptions.ts';
+import { owsDecimal, owsWholeNumber } from '../ows-numbers.ts';
 
 export type AxisScale = { size: number } | { factor: number };
 
@@ -68,7 +69,7 @@ export function parseScaling(parameters: OwsParameters): Scaling | undefined {
 function axisScale(parameter: string, value: string, label: string): AxisScale {
   if (parameter === 'SCALEAXES') return { factor: positive(value, label) };
   if (parameter === 'SCALESIZE') {
-    const size = Number(value);
+    const size = owsWholeNumber(value);
     if (!Number.isInteger(size) || size < 1) {
       throw wcs20Exception(
         'InvalidScaleFactor',
@@ -79,7 +80,7 @@ function axisScale(parameter: string, value: string, label: string): AxisScale {
     return { size };
   }
   // SCALEEXTENT: low:high in grid coordinates, both included.
-  const [low, high, extra] = value.split(':').map((part) => Number(part.trim()));
+  const [low, high, extra] = value.split(':').map((part) => owsDecimal(part));
   if (
     low === undefined ||
     high === undefined ||
@@ -98,7 +99,7 @@ function axisScale(parameter: string, value: string, label: string): AxisScale {
 }
 
 function positive(text: string, locator: string): number {
-  const factor = text.trim() === '' ? NaN : Number(text);
+  const factor = owsDecimal(text);
   if (!Number.isFinite(factor) || factor <= 0) {
     throw wcs20Exception(
       'InvalidScaleFactor',

@@ -6,6 +6,7 @@
 import type { Extent } from '../../vector/feature-index.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
+import { owsDecimal } from '../ows-numbers.ts';
 import { boxToWgs84, DEFAULT_CRS, parseCrs, type Crs } from './wfs-crs.ts';
 import { parseGroups, splitList } from './wfs-feature-types.ts';
 import type { BoxCondition } from './wfs-filter.ts';
@@ -26,7 +27,7 @@ export function readCrs(srsName: string | undefined): Crs {
 /** BBOX=a,b,c,d[,crs]: four numbers in the axis order of the CRS (default: lat,lon). */
 export function readBbox(value: string): BoxCondition {
   const parts = value.split(',').map((part) => part.trim());
-  const numbers = parts.slice(0, 4).map((part) => (part === '' ? NaN : Number(part)));
+  const numbers = parts.slice(0, 4).map(owsDecimal);
   if ((parts.length !== 4 && parts.length !== 5) || !numbers.every(Number.isFinite)) {
     throw new ServiceException(
       'InvalidParameterValue',

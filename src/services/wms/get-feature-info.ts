@@ -24,14 +24,19 @@ import { parseMapRequest, type MapLayer } from './map-request.ts';
 import { nameList, readableLayer } from './readable-layers.ts';
 import { featuresInBox } from './vector-features.ts';
 import { POINT_RADIUS } from './vector-svg.ts';
-import { WMS_INFO_FORMATS, WMS_VERSIONS, type WmsInfoFormat } from './wms-versions.ts';
+import {
+  WMS_INFO_FORMATS,
+  WMS_VERSIONS,
+  type WmsInfoFormat,
+  type WmsVersion,
+} from './wms-versions.ts';
 
 export function getFeatureInfo(context: MapServicesContext, store: VectorStore): OperationHandler {
   return async ({ ctx, parameters, version: requested }) => {
     const version = knownVersion(WMS_VERSIONS, requested);
     const map = parseMapRequest(context, ctx, version, parameters);
     const queried = queryLayers(context, ctx, parameters, map.layers);
-    const format = infoFormat(parameters.get('INFO_FORMAT'));
+    const format = infoFormat(version, parameters.get('INFO_FORMAT'));
     const [xName, yName] = version === '1.3.0' ? ['I', 'J'] : ['X', 'Y'];
     const [xOther, yOther] = version === '1.3.0' ? ['X', 'Y'] : ['I', 'J'];
     const column = pixelIndex(
@@ -78,8 +83,16 @@ function queryLayers(
   });
 }
 
-function infoFormat(value: string | undefined): WmsInfoFormat {
-  if (value === undefined || value.trim() === '') return 'text/plain';
+/** INFO_FORMAT is mandatory in 1.3.0 (Table 9); 1.1.1 leaves it optional (text/plain here). */
+function infoFormat(version: WmsVersion, value: string | undefined): WmsInfoFormat {
+  if (value === undefined || value.trim() === '') {
+    if (version === '1.1.1') return 'text/plain';
+    throw new ServiceException(
+      'MissingParameterValue',
+      `The INFO_FORMAT parameter is required; use one of ${WMS_INFO_FORMATS.join(', ')}`,
+      'INFO_FORMAT',
+    );
+  }
   const type = value.split(';')[0]!.trim().toLowerCase();
   const format = WMS_INFO_FORMATS.find((candidate) => candidate === type);
   if (format === undefined) {

@@ -53,9 +53,19 @@ export function parseMapRequest(
   return { version, layers: mapLayers, crs, grid: { crs: gridCrs(crs), bbox, width, height } };
 }
 
-/** One style per layer, or none at all (every layer's default). */
+/**
+ * One style per layer, or none at all (every layer's default). STYLES is mandatory in GetMap and
+ * GetFeatureInfo of both versions, though it may be empty (`STYLES=`).
+ */
 function styleList(value: string | undefined, count: number): string[] {
-  if (value === undefined || value.trim() === '') return [];
+  if (value === undefined) {
+    throw new ServiceException(
+      'MissingParameterValue',
+      'The STYLES parameter is required; leave it empty (STYLES=) for the default styles',
+      'STYLES',
+    );
+  }
+  if (value.trim() === '') return [];
   const styles = value.split(',');
   if (styles.length !== count) {
     throw new ServiceException(

@@ -13,6 +13,7 @@ import {
 } from '../../raster/raster-crs.ts';
 import type { RasterBbox, RasterCrs } from '../../raster/raster-types.ts';
 import type { WmsVersion } from './wms-versions.ts';
+import { owsDecimal } from '../ows-numbers.ts';
 
 export type WmsCrs = 'EPSG:4326' | 'CRS:84' | 'EPSG:3857';
 
@@ -80,7 +81,7 @@ export function parseBbox(version: WmsVersion, crs: WmsCrs, value: string | unde
     throw new ServiceException('MissingParameterValue', 'The BBOX parameter is required', 'BBOX');
   }
   const parts = value.split(',');
-  const numbers = parts.map((part) => (part.trim() === '' ? NaN : Number(part)));
+  const numbers = parts.map(owsDecimal);
   if (numbers.length !== 4 || !numbers.every(Number.isFinite)) {
     throw new ServiceException(
       'InvalidParameterValue',

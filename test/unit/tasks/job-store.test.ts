@@ -175,6 +175,26 @@ describe('JobStore', () => {
       expect(past).toEqual({ jobs: [], total: 10 });
     });
 
+    it('pages at the largest safe offset without an SQLite datatype mismatch', () => {
+      expect(store.list({ limit: 1000, offset: Number.MAX_SAFE_INTEGER })).toEqual({
+        jobs: [],
+        total: 10,
+      });
+    });
+
+    it('refuses a limit or offset the routes should have refused, before SQLite sees it', () => {
+      for (const limit of [0, -1, 2 ** 63, Infinity, NaN, 1.5]) {
+        expect(() => store.list({ limit, offset: 0 })).toThrow(
+          `job list limit must be an integer from 1 to ${Number.MAX_SAFE_INTEGER}`,
+        );
+      }
+      for (const offset of [-1, 1e300, 2 ** 63, Infinity, NaN, 0.5]) {
+        expect(() => store.list({ limit: 1, offset })).toThrow(
+          `job list offset must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}`,
+        );
+      }
+    });
+
     it('filters by status', () => {
       const result = store.list({ status: ['running'], limit: 100, offset: 0 });
       expect(result.total).toBe(3);

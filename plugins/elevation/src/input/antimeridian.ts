@@ -108,7 +108,7 @@ function clipping<T>(run: () => T): T {
   }
 }
 
-function polygonsOf(feature: Feature<Polygon | MultiPolygon>): Position[][][] {
+export function polygonsOf(feature: Feature<Polygon | MultiPolygon>): Position[][][] {
   const { geometry } = feature;
   return geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
 }

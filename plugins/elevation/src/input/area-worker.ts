@@ -14,6 +14,9 @@ export interface PrepareAreaInput {
   crs: string | undefined;
   maxVertices: number;
   maxTiles: number;
+  /** Repair an invalid polygon instead of refusing it. */
+  repair: boolean;
+  validityPairsPerEdge: number;
 }
 
 export type PrepareAreaOutput =
@@ -25,9 +28,11 @@ export function prepareArea({
   crs,
   maxVertices,
   maxTiles,
+  repair,
+  validityPairsPerEdge,
 }: PrepareAreaInput): PrepareAreaOutput {
   try {
-    const area = parseArea(geometry, { crs, maxVertices });
+    const area = parseArea(geometry, { crs, maxVertices, repair, validityPairsPerEdge });
     return { kind: 'ok', area, tiles: tilesFor(area, maxTiles) };
   } catch (error) {
     if (error instanceof AreaError)

@@ -5,21 +5,35 @@
  * of such Features (their polygons are merged). Anything else is an AreaError whose message says
  * what is wrong and where, since it goes back to the client as a 400.
  *
+ * Each Polygon and MultiPolygon must be valid as OGC Simple Features define it (see
+ * polygon-validity.ts); an invalid one is refused, or repaired when the client asks (`repair`):
+ * its polygons are unioned with themselves (polyclip-ts, as turf union does), which splits a
+ * self-crossing ring into the pieces it encloses, drops the parts of holes outside their shell,
+ * removes spikes and merges overlapping parts. What was repaired is recorded in `repairs`.
+ * Features of a FeatureCollection may overlap each other; they are merged.
+ *
  * The CRS comes from the `crs` option (a request parameter) or a legacy GeoJSON `crs` member
  * (inherited by nested objects, as the 2008 spec had it); the two must agree. Locators are paths
  * from the request's `geometry`: `geometry.features[2].geometry.coordinates[0][1][3]`.
  */
+import type { Position } from 'geojson';
 import type { ElevationArea } from '../contracts.ts';
 import { boxOf, normaliseLongitudes } from './antimeridian.ts';
 import { AreaError } from './area-error.ts';
-import { type CrsKind, isRecord, resolveCrs, resolveCrsMember } from './crs.ts';
+import { type CrsKind, isRecord, mercatorToWgs84, resolveCrs, resolveCrsMember } from './crs.ts';
+import { findInvalidity } from './polygon-validity.ts';
 import { quote, readRing } from './read-ring.ts';
+import { repairPolygons } from './repair-polygons.ts';
 
 export interface ParseAreaOptions {
   /** The CRS request parameter; a GeoJSON crs member must agree with it. Default EPSG:4326. */
   crs?: string | undefined;
   /** Most positions the client may send, counting every position of every ring. */
   maxVertices: number;
+  /** Repair invalid polygons instead of refusing them. */
+  repair?: boolean | undefined;
+  /** The validity check's edge-pair budget (see polygon-validity.ts). */
+  validityPairsPerEdge?: number | undefined;
 }
 
 /** A polygon as found in the GeoJSON, not yet checked beyond being arrays. */
@@ -29,6 +43,8 @@ interface FoundPolygon {
   /** '' for a lone Polygon, else 'polygon 1', 'feature 2', 'polygon 1 of feature 2'. */
   label: string;
   locator: string;
+  /** The Polygon or MultiPolygon it belongs to: the index of that geometry's first polygon. */
+  group: number;
 }
 
 interface Place {
@@ -62,7 +78,7 @@ export function parseArea(body: unknown, options: ParseAreaOptions): ElevationAr
     );
   }
 
-  const polygons = found.map(({ rings, crs, label, locator }) =>
+  const read = found.map(({ rings, crs, label, locator }) =>
     rings.map((ring, r) =>
       readRing(ring, crs, {
         label: ringName(r, label),
@@ -70,13 +86,61 @@ export function parseArea(body: unknown, options: ParseAreaOptions): ElevationAr
       }),
     ),
   );
+  const repairs: string[] = [];
+  const polygons: Position[][][] = [];
+  for (let first = 0; first < found.length;) {
+    let end = first + 1;
+    while (end < found.length && found[end]!.group === first) end++;
+    const valid = checkGeometry(found.slice(first, end), read.slice(first, end), options, repairs);
+    polygons.push(...toWgs84(valid, found[first]!.crs));
+    first = end;
+  }
   const normalised = normaliseLongitudes(polygons);
   if (normalised.length === 0) throw new AreaError('the area encloses no area', ROOT);
   return {
     geometry: { type: 'MultiPolygon', coordinates: normalised },
     bbox: boxOf(normalised),
     vertexCount: normalised.flat(2).length,
+    ...(repairs.length === 0 ? {} : { repairs }),
   };
+}
+
+/** One Polygon's or MultiPolygon's polygons if valid, repaired if asked, else an AreaError. */
+function checkGeometry(
+  found: FoundPolygon[],
+  polygons: Position[][][],
+  options: ParseAreaOptions,
+  repairs: string[],
+): Position[][][] {
+  const invalidity = findInvalidity(
+    polygons.map((rings, i) => ({
+      rings,
+      ringNames: rings.map((_, r) => ringName(r, found[i]!.label)),
+      ringLocators: rings.map((_, r) => `${found[i]!.locator}[${r}]`),
+      name: found[i]!.label || 'the polygon',
+      locator: found[i]!.locator,
+    })),
+    options.validityPairsPerEdge,
+  );
+  if (invalidity === undefined) return polygons;
+  if (invalidity.kind === 'too-intricate') {
+    throw new AreaError(invalidity.message, invalidity.locator);
+  }
+  if (options.repair !== true) {
+    throw new AreaError(
+      `${invalidity.message} (an invalid polygon; send repair=true to have it repaired)`,
+      invalidity.locator,
+    );
+  }
+  repairs.push(invalidity.message);
+  return repairPolygons(polygons);
+}
+
+function toWgs84(polygons: Position[][][], crs: CrsKind): Position[][][] {
+  if (crs === 'wgs84') return polygons;
+  return polygons.map((rings) =>
+    rings.map((ring) => ring.map(([x, y]) => mercatorToWgs84(x!, y!))),
+  );
 }
 
 function collect(value: unknown, place: Place, found: FoundPolygon[]): void {
@@ -97,7 +161,14 @@ function collect(value: unknown, place: Place, found: FoundPolygon[]): void {
     case 'Polygon': {
       const label = polygonLabel(place);
       found.push(
-        polygonOf(value['coordinates'], here.crs, label, coordinates, label || 'the Polygon'),
+        polygonOf(
+          value['coordinates'],
+          here.crs,
+          label,
+          coordinates,
+          found.length,
+          label || 'the Polygon',
+        ),
       );
       return;
     }
@@ -131,8 +202,9 @@ function collectMultiPolygon(
       ? 'the MultiPolygon'
       : `the MultiPolygon of feature ${place.feature}`;
   const parts = arrayOf(multiPolygon['coordinates'], what, locator, 'polygons');
+  const group = found.length;
   parts.forEach((part, i) => {
-    found.push(polygonOf(part, place.crs, polygonLabel(place, i), `${locator}[${i}]`));
+    found.push(polygonOf(part, place.crs, polygonLabel(place, i), `${locator}[${i}]`, group));
   });
 }
 
@@ -196,6 +268,7 @@ function polygonOf(
   crs: CrsKind,
   label: string,
   locator: string,
+  group: number,
   what = label,
 ): FoundPolygon {
   const rings = arrayOf(coordinates, what, locator, 'rings');
@@ -207,7 +280,7 @@ function polygonOf(
       );
     }
   });
-  return { rings: rings as unknown[][], crs, label, locator };
+  return { rings: rings as unknown[][], crs, label, locator, group };
 }
 
 function ringName(index: number, polygonLabel: string): string {

@@ -1,12 +1,13 @@
 /**
- * Checks one linear ring of a client's polygon and turns it into WGS84 [lon, lat] positions: at
- * least 4 positions, each 2 or 3 finite numbers in range for its CRS, closed, and not degenerate
- * (its points not all on one line, and enclosing some area). The checks run on the coordinates as
- * written, so messages quote what the client sent.
+ * Checks one linear ring of a client's polygon and returns its [x, y] positions, still in the
+ * client's CRS: at least 4 positions, each 2 or 3 finite numbers in range for its CRS, closed,
+ * and not degenerate (its points not all on one line). The checks run
+ * on the coordinates as written, so messages quote what the client sent; how the rings of a
+ * polygon relate to each other is polygon-validity.ts's job.
  */
 import type { Position } from 'geojson';
 import { AreaError } from './area-error.ts';
-import { type CrsKind, MERCATOR_MAX, mercatorToWgs84 } from './crs.ts';
+import { type CrsKind, MERCATOR_MAX } from './crs.ts';
 
 /** Where a ring is, for messages ("ring 0 of polygon 1") and the locator. */
 export interface RingPlace {
@@ -39,7 +40,7 @@ export function readRing(raw: unknown[], crs: CrsKind, place: RingPlace): Positi
   if (degenerate !== undefined) {
     throw new AreaError(`${place.label} is degenerate: ${degenerate}`, place.locator);
   }
-  return crs === 'wgs84' ? ring : ring.map(([x, y]) => mercatorToWgs84(x!, y!));
+  return ring;
 }
 
 function readPosition(raw: unknown, crs: CrsKind, place: RingPlace, index: number): Position {
@@ -94,7 +95,9 @@ function degeneracy(ring: Position[]): string | undefined {
   }
   const boxArea = (maxX - minX) * (maxY - minY);
   if (Math.abs(doubleArea) / 2 > DEGENERATE_AREA * boxArea) return undefined;
-  return collinear(ring) ? 'all its points lie on one line' : 'it encloses no area';
+  // No net area but not a line: a self-crossing ring (a symmetric bowtie), which the validity
+  // check reports with the place where it crosses.
+  return collinear(ring) ? 'all its points lie on one line' : undefined;
 }
 
 /** All points within noise of the line through the first point and the point farthest from it. */

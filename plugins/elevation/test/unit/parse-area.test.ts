@@ -9,8 +9,10 @@ import type { ElevationArea } from '../../src/contracts.ts';
 import { AreaError } from '../../src/input/area-error.ts';
 import { crsKind, MERCATOR_MAX, mercatorToWgs84, wgs84ToMercator } from '../../src/input/crs.ts';
 import { parseArea } from '../../src/input/parse-area.ts';
+import { tilesFor } from '../../src/tiles/tile-set.ts';
 
 const OPTIONS = { maxVertices: 1000 };
+const INVALID = ' (an invalid polygon; send repair=true to have it repaired)';
 
 function rectangle(west: number, south: number, east: number, north: number): Position[] {
   return [
@@ -535,7 +537,7 @@ describe('refusals', () => {
     ];
     expectRefusal(
       () => parseArea(polygon(bowtie), OPTIONS),
-      'ring 0 is degenerate: it encloses no area',
+      `ring 0 has a self-intersection at 0.5,0.5: two of its edges cross${INVALID}`,
       'geometry.coordinates[0]',
     );
     const flatMercator = [
@@ -720,5 +722,332 @@ describe('refusals', () => {
       'the GeoJSON crs member (EPSG:3857) contradicts the crs parameter (EPSG:4326)',
       'geometry.crs',
     );
+  });
+});
+
+describe('polygon validity (OGC Simple Features, as GEOS IsValid)', () => {
+  const refuse = (geometry: unknown, message: string, locator: string, crs?: string) =>
+    expectRefusal(
+      () => parseArea(geometry, { ...OPTIONS, ...(crs === undefined ? {} : { crs }) }),
+      `${message}${INVALID}`,
+      locator,
+    );
+  const accept = (geometry: unknown) => expect(() => parseArea(geometry, OPTIONS)).not.toThrow();
+  const SHELL = rectangle(7, 46, 9, 48);
+
+  it('refuses a self-intersecting (bowtie) polygon, naming where it crosses', () => {
+    const bowtie = [
+      [8, 46],
+      [9, 47.4],
+      [9, 46],
+      [8, 47],
+      [8, 46],
+    ];
+    refuse(
+      polygon(bowtie),
+      'ring 0 has a self-intersection at 8.4166667,46.5833333: two of its edges cross',
+      'geometry.coordinates[0]',
+    );
+  });
+
+  it('refuses a ring that passes through one of its points twice (a figure eight)', () => {
+    const eight = [
+      [0, 0],
+      [1, 1],
+      [2, 0],
+      [2, 2],
+      [1, 1],
+      [0, 2],
+      [0, 0],
+    ];
+    refuse(
+      polygon(eight),
+      'ring 0 has a self-intersection at 1,1: it touches itself',
+      'geometry.coordinates[0]',
+    );
+  });
+
+  it('refuses a spike (a ring doubling back along its own edge, touching itself)', () => {
+    const spike = [
+      [0, 0],
+      [2, 0],
+      [3, 0],
+      [2.5, 0],
+      [2, 2],
+      [0, 2],
+      [0, 0],
+    ];
+    refuse(
+      polygon(spike),
+      'ring 0 has a self-intersection at 2.5,0: it touches itself',
+      'geometry.coordinates[0]',
+    );
+  });
+
+  it('refuses a hole outside its shell', () => {
+    refuse(
+      polygon(SHELL, rectangle(10, 46, 11, 47)),
+      'ring 1 is a hole outside its shell (ring 0): its point 10,46 is not inside it',
+      'geometry.coordinates[1]',
+    );
+  });
+
+  it('refuses a hole crossing its shell, holes crossing each other and nested holes', () => {
+    refuse(
+      polygon(SHELL, rectangle(8, 47, 10, 47.5)),
+      'ring 0 and ring 1 cross at 9,47.5',
+      'geometry.coordinates[1]',
+    );
+    refuse(
+      polygon(SHELL, rectangle(7.2, 46.2, 8, 47), rectangle(7.5, 46.5, 8.5, 47.5)),
+      'ring 1 and ring 2 cross at 8,46.5',
+      'geometry.coordinates[2]',
+    );
+    refuse(
+      polygon(SHELL, rectangle(7.2, 46.2, 8.8, 47.8), rectangle(7.5, 46.5, 8, 47)),
+      'ring 2 is a hole inside another hole (ring 1) at 7.5,46.5',
+      'geometry.coordinates[2]',
+    );
+  });
+
+  it('refuses holes sharing an edge with each other or the shell', () => {
+    refuse(
+      polygon(SHELL, rectangle(7, 46.5, 8, 47)),
+      'ring 0 and ring 1 share an edge at 7,46.5',
+      'geometry.coordinates[1]',
+    );
+  });
+
+  it('refuses touches that split the interior: a hole touching the shell at two points', () => {
+    const diamond = [
+      [8, 46],
+      [8.5, 47],
+      [8, 48],
+      [7.5, 47],
+      [8, 46],
+    ];
+    refuse(
+      polygon(SHELL, diamond),
+      'the interior of the polygon is split in pieces: ring 0 and ring 1 touch at 8,48, closing a loop of touching rings',
+      'geometry.coordinates[1]',
+    );
+  });
+
+  it('accepts holes touching the shell or each other at one point, repeated and collinear points', () => {
+    accept(
+      polygon(SHELL, [
+        [7, 46],
+        [8, 46.5],
+        [8, 47],
+        [7, 46],
+      ]),
+    );
+    accept(
+      polygon(SHELL, [
+        [8, 46],
+        [8.5, 46.5],
+        [7.5, 46.5],
+        [8, 46],
+      ]),
+    );
+    accept(polygon(SHELL, rectangle(7.2, 46.2, 8, 47), rectangle(8, 47, 8.5, 47.5)));
+    // Three holes meeting the shell at one corner do not cut the interior.
+    accept(
+      polygon(
+        SHELL,
+        [
+          [7, 46],
+          [7.5, 46.2],
+          [7.5, 46.4],
+          [7, 46],
+        ],
+        [
+          [7, 46],
+          [7.3, 46.6],
+          [7.1, 46.7],
+          [7, 46],
+        ],
+      ),
+    );
+    accept(
+      polygon([
+        [0, 0],
+        [2, 0],
+        [2, 0],
+        [2, 2],
+        [0, 2],
+        [0, 0],
+        [0, 0],
+      ]),
+    );
+    accept(
+      polygon([
+        [0, 0],
+        [1, 0],
+        [2, 0],
+        [2, 2],
+        [0, 2],
+        [0, 0],
+      ]),
+    );
+  });
+
+  it('judges a corner placed on an edge at decimal coordinates exactly (a touch, not a crossing)', () => {
+    accept(
+      polygon(rectangle(0.1, 0.1, 0.7, 0.7), [
+        [0.1, 0.3],
+        [0.3, 0.2],
+        [0.3, 0.4],
+        [0.1, 0.3],
+      ]),
+    );
+  });
+
+  it('refuses overlapping, edge-sharing and nested MultiPolygon parts; accepts touching ones and islands in lakes', () => {
+    const multi = (...polygons: Position[][][]) => ({
+      type: 'MultiPolygon',
+      coordinates: polygons,
+    });
+    refuse(
+      multi([SHELL], [rectangle(8, 47, 10, 49)]),
+      'polygon 0 and polygon 1 of the MultiPolygon overlap: their boundaries cross at 9,47',
+      'geometry.coordinates[1]',
+    );
+    refuse(
+      multi([rectangle(7, 46, 8, 47)], [rectangle(8, 46, 9, 47)]),
+      'polygon 0 and polygon 1 of the MultiPolygon overlap: they share an edge at 8,46',
+      'geometry.coordinates[1]',
+    );
+    refuse(
+      multi([SHELL], [rectangle(7.5, 46.5, 8, 47)]),
+      'polygon 1 and polygon 0 of the MultiPolygon overlap: polygon 1 lies inside polygon 0 (at 7.5,46.5)',
+      'geometry.coordinates[1]',
+    );
+    accept(multi([rectangle(7, 46, 8, 47)], [rectangle(8, 47, 9, 48)]));
+    accept(multi([SHELL, rectangle(7.2, 46.2, 8.8, 47.8)], [rectangle(7.5, 46.5, 8, 47)]));
+  });
+
+  it('names the polygon and feature of an invalid ring', () => {
+    const bowtie = [
+      [0, 0],
+      [1, 1],
+      [1, 0],
+      [0, 1],
+      [0, 0],
+    ];
+    refuse(
+      collection(
+        feature(polygon(SHELL)),
+        feature({ type: 'MultiPolygon', coordinates: [[bowtie]] }),
+      ),
+      'ring 0 of polygon 0 of feature 1 has a self-intersection at 0.5,0.5: two of its edges cross',
+      'geometry.features[1].geometry.coordinates[0][0]',
+    );
+  });
+
+  it('checks EPSG:3857 input in its own coordinates and reports them', () => {
+    const bowtie = [
+      [890000, 5780000],
+      [1000000, 5900000],
+      [1000000, 5780000],
+      [890000, 5900000],
+      [890000, 5780000],
+    ];
+    refuse(
+      polygon(bowtie),
+      'ring 0 has a self-intersection at 945000,5840000: two of its edges cross',
+      'geometry.coordinates[0]',
+      'EPSG:3857',
+    );
+  });
+
+  it('checks antimeridian input as written: parts on both sides are valid, a crossing ring beyond 180 is not', () => {
+    accept({
+      type: 'MultiPolygon',
+      coordinates: [[rectangle(179, 0, 180, 1)], [rectangle(-180, 0, -179, 1)]],
+    });
+    accept(polygon(rectangle(179, 0, 181, 1)));
+    refuse(
+      polygon([
+        [179, 0],
+        [181, 1],
+        [181, 0],
+        [179, 1],
+        [179, 0],
+      ]),
+      'ring 0 has a self-intersection at 180,0.5: two of its edges cross',
+      'geometry.coordinates[0]',
+    );
+  });
+
+  it('accepts a valid 20 000-vertex outline and refuses a 20 000-spike star as too intricate, without testing every pair', () => {
+    const wobbly: Position[] = [];
+    const star: Position[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const angle = (2 * Math.PI * i) / 20_000;
+      const r = 1 + 0.001 * Math.sin(i * 0.37);
+      wobbly.push([8 + r * Math.cos(angle), 46 + r * Math.sin(angle)]);
+      const spike = 1 + (i % 2) * 0.5;
+      star.push([8 + spike * Math.cos(angle), 46 + spike * Math.sin(angle)]);
+    }
+    wobbly.push(wobbly[0]!);
+    star.push(star[0]!);
+    expect(parseArea(polygon(wobbly), { maxVertices: 100_000 }).vertexCount).toBe(20_001);
+    expectRefusal(
+      () => parseArea(polygon(star), { maxVertices: 100_000 }),
+      "the area's outline is too intricate to check: its 20000 edges have more than 128 neighbouring edges each on average (simplify it)",
+      'geometry.coordinates',
+    );
+  });
+});
+
+describe('repair, only when asked', () => {
+  const repaired = (geometry: unknown) => parseArea(geometry, { ...OPTIONS, repair: true });
+  const tiles = (area: ElevationArea) =>
+    tilesFor(area, 100)
+      .map(({ lon, lat }) => `${lon},${lat}`)
+      .sort();
+
+  it('splits a bowtie into the two triangles it encloses, and fetches their tiles only', () => {
+    const bowtie = [
+      [7, 46],
+      [9, 48],
+      [9, 46],
+      [7, 48],
+      [7, 46],
+    ];
+    const area = repaired(polygon(bowtie));
+    expect(area.repairs).toEqual([
+      'ring 0 has a self-intersection at 8,47: two of its edges cross',
+    ]);
+    expect(area.geometry.coordinates).toHaveLength(2);
+    expect(planarArea(area)).toBeCloseTo(2, 9);
+    expect(tiles(area)).toEqual(['7,46', '7,47', '8,46', '8,47']);
+    expect(booleanPointInPolygon(point([8, 46.5]), area.geometry)).toBe(false);
+    expect(booleanPointInPolygon(point([7.5, 47]), area.geometry)).toBe(true);
+  });
+
+  it("drops a hole outside its shell, so only the shell's tiles are fetched", () => {
+    const area = repaired(polygon(rectangle(7, 46, 9, 48), rectangle(10, 46, 11, 47)));
+    expect(area.repairs).toEqual([
+      'ring 1 is a hole outside its shell (ring 0): its point 10,46 is not inside it',
+    ]);
+    expect(area.geometry.coordinates).toEqual([[rectangle(7, 46, 9, 48)]]);
+    expect(tiles(area)).toEqual(['7,46', '7,47', '8,46', '8,47']);
+  });
+
+  it('merges overlapping MultiPolygon parts', () => {
+    const area = repaired({
+      type: 'MultiPolygon',
+      coordinates: [[rectangle(7, 46, 9, 48)], [rectangle(8, 47, 10, 49)]],
+    });
+    expect(area.repairs).toHaveLength(1);
+    expect(area.geometry.coordinates).toHaveLength(1);
+    expect(planarArea(area)).toBeCloseTo(7, 9);
+    expect(tiles(area)).toEqual(['7,46', '7,47', '8,46', '8,47', '8,48', '9,47', '9,48']);
+  });
+
+  it('leaves a valid polygon unchanged and records no repair', () => {
+    expect(repaired(polygon(SQUARE))).toEqual(SQUARE_AREA);
   });
 });
