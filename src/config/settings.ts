@@ -144,6 +144,13 @@ export const SETTINGS = {
     default: 10 * 1024 * 1024,
     description: 'Largest request body accepted, in bytes',
   },
+  maxXmlBytes: {
+    env: 'RELIEF_MAX_XML_BYTES',
+    schema: integer(1024, 1024 ** 3),
+    default: 1024 * 1024,
+    description:
+      'Largest XML a client may have parsed: a WFS FILTER, or the prolog and root start tag of a POSTed OWS document, in bytes',
+  },
   shutdownTimeout: {
     env: 'RELIEF_SHUTDOWN_TIMEOUT',
     schema: integer(1, 600),

@@ -151,11 +151,20 @@ export async function createServer(
     vectors: new VectorStore(),
     pool,
     metadata: () => project.metadata(),
-    limits: { maxWidth: settings.maxImageSize, maxHeight: settings.maxImageSize },
+    limits: {
+      maxWidth: settings.maxImageSize,
+      maxHeight: settings.maxImageSize,
+      maxXmlBytes: settings.maxXmlBytes,
+    },
     accessControl,
     cacheFilters,
   });
-  registerOwsRoutes(app, { registry, contextOf, publicUrl: settings.publicUrl });
+  registerOwsRoutes(app, {
+    registry,
+    contextOf,
+    publicUrl: settings.publicUrl,
+    maxXmlBytes: settings.maxXmlBytes,
+  });
 
   const health = {
     pluginsLoaded: false,

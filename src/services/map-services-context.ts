@@ -14,6 +14,8 @@ export interface MapServiceLimits {
   /** Largest WIDTH and HEIGHT of a GetMap or GetCoverage output, in pixels. */
   maxWidth: number;
   maxHeight: number;
+  /** Largest XML a client may have parsed (a WFS FILTER), in bytes. */
+  maxXmlBytes: number;
 }
 
 export interface MapServicesContext {

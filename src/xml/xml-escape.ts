@@ -30,6 +30,14 @@ const ENTITIES: Record<string, string> = {
   '\r': '&#13;',
 };
 
+/** Whether every character of `value` is one XML 1.0 allows. */
+export function isXmlChars(value: string): boolean {
+  INVALID.lastIndex = 0;
+  const invalid = INVALID.test(value);
+  INVALID.lastIndex = 0;
+  return !invalid;
+}
+
 /** `value` with every character XML 1.0 cannot carry replaced by U+FFFD; nothing else changes. */
 export function xmlChars(value: string): string {
   return value.replace(INVALID, REPLACEMENT_CHARACTER);

@@ -35,6 +35,8 @@ export function createWfsService(context: MapServicesContext): OwsServiceDefinit
     layers: context.layers,
     store: context.vectors,
     accessControl: context.accessControl,
+    pool: context.pool,
+    maxXmlBytes: context.limits.maxXmlBytes,
   };
   const capabilities = new CapabilitiesCache();
 
