@@ -4,7 +4,7 @@
  * - WMS 1.1.1 (and WCS 1.0.0's 1.2.0 form): the DTD-based ServiceExceptionReport;
  * - OWS Common 1.1 ExceptionReport for WFS 2.0 and WCS 2.0, OWS 1.0 for WFS 1.1.
  */
-import { xmlDocument } from '../xml/xml-document.ts';
+import { xmlDocument, xmlString } from '../xml/xml-document.ts';
 import type { ServiceException } from './service-exception.ts';
 
 export type ExceptionFormat =
@@ -46,7 +46,7 @@ export function renderExceptionReport(
         'xsi:schemaLocation': `${OGC_NS} http://schemas.opengis.net/wms/1.3.0/exceptions_1_3_0.xsd`,
       });
       doc.ele(OGC_NS, 'ServiceException', attributes(error)).txt(error.message);
-      return { contentType: 'text/xml; charset=utf-8', body: doc.end({ prettyPrint: true }) };
+      return { contentType: 'text/xml; charset=utf-8', body: xmlString(doc) };
     }
     case 'ogc-se-dtd': {
       const dtd =
@@ -67,7 +67,7 @@ export function renderExceptionReport(
       return {
         // WMS 1.1.1 section 6.5.3 names this MIME type; WCS 1.0.0 reuses it.
         contentType: 'application/vnd.ogc.se_xml; charset=utf-8',
-        body: root.end({ prettyPrint: true }),
+        body: xmlString(root),
       };
     }
     case 'ows': {
@@ -86,7 +86,7 @@ export function renderExceptionReport(
       exception.ele(ns, 'ows:ExceptionText').txt(error.message);
       return {
         contentType: 'application/xml; charset=utf-8',
-        body: doc.end({ prettyPrint: true }),
+        body: xmlString(doc),
       };
     }
   }

@@ -5,7 +5,7 @@
  * RectifiedGrid's GridEnvelope is columns then rows, its origin the centre of the north-west
  * pixel ("lon lat"), and its offset vectors step east, then south.
  */
-import { xmlDocument } from '../../xml/xml-document.ts';
+import { xmlDocument, xmlString } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { RASTER_NODATA } from '../../raster/raster-types.ts';
 import { GML_NS, WCS_1_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
@@ -41,7 +41,7 @@ export function describeCoverage100(catalog: CoverageCatalog): OperationHandler 
       coverages = found as Coverage[];
     }
     const document = coverageDescription(coverages);
-    return { body: document.end({ prettyPrint: true }), contentType: TEXT_XML };
+    return { body: xmlString(document), contentType: TEXT_XML };
   };
 }
 

@@ -11,7 +11,7 @@
  * pixel; for HGT, whose samples are points on whole multiples of the sample step, that is the
  * first sample itself.
  */
-import { xmlDocument } from '../../xml/xml-document.ts';
+import { xmlDocument, xmlString } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { RASTER_NODATA } from '../../raster/raster-types.ts';
 import { WCS_2_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
@@ -46,7 +46,7 @@ export function describeCoverage201(catalog: CoverageCatalog): OperationHandler 
     const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length > 0) throw noSuchCoverage('2.0.1', missing);
     const document = coverageDescriptions(found as Coverage[]);
-    return { body: document.end({ prettyPrint: true }), contentType: TEXT_XML };
+    return { body: xmlString(document), contentType: TEXT_XML };
   };
 }
 

@@ -4,7 +4,7 @@
  * member), text/html (a table per layer) and GML (application/vnd.ogc.gml or text/xml: a WFS
  * 1.0 FeatureCollection with one gml:featureMember per feature, as QGIS Server writes it).
  */
-import { xmlDocument } from '../../xml/xml-document.ts';
+import { xmlDocument, xmlString } from '../../xml/xml-document.ts';
 import { GML_NS } from '../ogc-namespaces.ts';
 import { xmlName } from '../../vector/feature-schema.ts';
 import { escapeText } from '../../xml/xml-escape.ts';
@@ -154,7 +154,7 @@ function gml(layers: readonly LayerInfo[]): string {
       }
     }
   }
-  return collection.end({ prettyPrint: true });
+  return xmlString(collection);
 }
 
 /** Nine decimals: well below a millimetre, and no float noise. */
