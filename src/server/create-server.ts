@@ -59,6 +59,9 @@ export interface ReliefServer {
   project: ProjectManager;
 }
 
+/** Room in a form body for the parameters other than FILTER. */
+const FORM_SLACK_BYTES = 64 * 1024;
+
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 export async function createServer(
@@ -82,7 +85,13 @@ export async function createServer(
     reply.header('x-request-id', request.id);
     done();
   });
-  await app.register(fastifyFormbody);
+  // A form posted to /ows carries KVP parameters; the one that can be large is a FILTER, at most
+  // RELIEF_MAX_XML_BYTES of XML, which percent-encoding at most triples. A larger form is refused
+  // (413) while it arrives: decoding it would hold the event loop about 15 ms per MB and leave as
+  // much again to the garbage collector, only to refuse its FILTER afterwards.
+  await app.register(fastifyFormbody, {
+    bodyLimit: Math.min(settings.bodyLimit, 3 * settings.maxXmlBytes + FORM_SLACK_BYTES),
+  });
   // OWS POST requests carry XML documents; services parse what they understand.
   app.addContentTypeParser(
     ['text/xml', 'application/xml'],
