@@ -225,6 +225,13 @@ export const SETTINGS = {
     description:
       'Host names (comma-separated, `host`, `host:port`, `.example.org` for it and its subdomains) a request may name in Host or X-Forwarded-Host; others get 400 (default: any well-formed host)',
   },
+  maxXmlBytes: {
+    env: 'RELIEF_MAX_XML_BYTES',
+    schema: integer(1024, 1024 ** 3),
+    default: 1024 * 1024,
+    description:
+      'Largest XML a client may have parsed: a WFS FILTER, or the prolog and root start tag of a POSTed OWS document, in bytes',
+  },
   shutdownTimeout: {
     env: 'RELIEF_SHUTDOWN_TIMEOUT',
     schema: integer(1, 600),

@@ -4,7 +4,7 @@
  * - WMS 1.1.1 (and WCS 1.0.0's 1.2.0 form): the DTD-based ServiceExceptionReport;
  * - OWS Common 1.1 ExceptionReport for WFS 2.0 and WCS 2.0, OWS 1.0 for WFS 1.1.
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument, xmlString } from '../xml/xml-document.ts';
 import type { ServiceException } from './service-exception.ts';
 
 export type ExceptionFormat =
@@ -40,24 +40,20 @@ export function renderExceptionReport(
 ): RenderedException {
   switch (format.kind) {
     case 'wms-1.3.0': {
-      const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele(
-        OGC_NS,
-        'ServiceExceptionReport',
-        {
-          version: '1.3.0',
-          'xmlns:xsi': XSI_NS,
-          'xsi:schemaLocation': `${OGC_NS} http://schemas.opengis.net/wms/1.3.0/exceptions_1_3_0.xsd`,
-        },
-      );
+      const doc = xmlDocument().ele(OGC_NS, 'ServiceExceptionReport', {
+        version: '1.3.0',
+        'xmlns:xsi': XSI_NS,
+        'xsi:schemaLocation': `${OGC_NS} http://schemas.opengis.net/wms/1.3.0/exceptions_1_3_0.xsd`,
+      });
       doc.ele(OGC_NS, 'ServiceException', attributes(error)).txt(error.message);
-      return { contentType: 'text/xml; charset=utf-8', body: doc.end({ prettyPrint: true }) };
+      return { contentType: 'text/xml; charset=utf-8', body: xmlString(doc) };
     }
     case 'ogc-se-dtd': {
       const dtd =
         format.version === '1.1.1'
           ? 'http://schemas.opengis.net/wms/1.1.1/exception_1_1_1.dtd'
           : 'http://schemas.opengis.net/wcs/1.0.0/OGC-exception.xsd';
-      const root = create({ version: '1.0', encoding: 'UTF-8' });
+      const root = xmlDocument();
       if (format.version === '1.1.1') root.dtd({ name: 'ServiceExceptionReport', sysID: dtd });
       const report =
         format.version === '1.1.1'
@@ -71,12 +67,12 @@ export function renderExceptionReport(
       return {
         // WMS 1.1.1 section 6.5.3 names this MIME type; WCS 1.0.0 reuses it.
         contentType: 'application/vnd.ogc.se_xml; charset=utf-8',
-        body: root.end({ prettyPrint: true }),
+        body: xmlString(root),
       };
     }
     case 'ows': {
       const { ns, schema } = OWS_NAMESPACES[format.owsVersion];
-      const doc = create({ version: '1.0', encoding: 'UTF-8' }).ele(ns, 'ows:ExceptionReport', {
+      const doc = xmlDocument().ele(ns, 'ows:ExceptionReport', {
         version: format.reportVersion,
         // OWS 1.0 declares a plain `language` attribute; xml:lang is only allowed from OWS 1.1.
         ...(format.owsVersion === '1.0.0' ? { language: 'en' } : { 'xml:lang': 'en' }),
@@ -90,7 +86,7 @@ export function renderExceptionReport(
       exception.ele(ns, 'ows:ExceptionText').txt(error.message);
       return {
         contentType: 'application/xml; charset=utf-8',
-        body: doc.end({ prettyPrint: true }),
+        body: xmlString(doc),
       };
     }
   }

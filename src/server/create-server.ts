@@ -65,6 +65,9 @@ export interface ReliefServer {
   project: ProjectManager;
 }
 
+/** Room in a form body for the parameters other than FILTER. */
+const FORM_SLACK_BYTES = 64 * 1024;
+
 const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
 
 export async function createServer(
@@ -108,7 +111,13 @@ export async function createServer(
   installHostCheck(app, { allowedHosts: settings.allowedHosts });
   installBodyGuards(app);
   answerUnmetExpectations(app);
-  await app.register(fastifyFormbody);
+  // A form posted to /ows carries KVP parameters; the one that can be large is a FILTER, at most
+  // RELIEF_MAX_XML_BYTES of XML, which percent-encoding at most triples. A larger form is refused
+  // (413) while it arrives: decoding it would hold the event loop about 15 ms per MB and leave as
+  // much again to the garbage collector, only to refuse its FILTER afterwards.
+  await app.register(fastifyFormbody, {
+    bodyLimit: Math.min(settings.bodyLimit, 3 * settings.maxXmlBytes + FORM_SLACK_BYTES),
+  });
   installJsonBodyParser(app, settings.maxJsonDepth);
   // OWS POST requests carry XML documents; services parse what they understand.
   app.addContentTypeParser(
@@ -185,11 +194,17 @@ export async function createServer(
       maxPixels: settings.maxMapPixels,
       maxMapMemory: settings.maxMapMemory,
       maxFeatureCount: settings.maxFeatureCount,
+      maxXmlBytes: settings.maxXmlBytes,
     },
     accessControl,
     cacheFilters,
   });
-  registerOwsRoutes(app, { registry, contextOf, publicUrl: settings.publicUrl });
+  registerOwsRoutes(app, {
+    registry,
+    contextOf,
+    publicUrl: settings.publicUrl,
+    maxXmlBytes: settings.maxXmlBytes,
+  });
 
   const health = {
     pluginsLoaded: false,

@@ -22,6 +22,8 @@ export interface MapServiceLimits {
   maxFeatureCount: number;
   /** Bytes of map images all GetMap requests together hold while compositing (memory-gate.ts). */
   maxMapMemory: number;
+  /** Largest XML a client may have parsed (a WFS FILTER), in bytes. */
+  maxXmlBytes: number;
 }
 
 export interface MapServicesContext {

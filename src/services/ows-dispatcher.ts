@@ -12,13 +12,15 @@ import type { ContextAccessor } from '../request-loop/install-request-loop.ts';
 import type { OwsResult } from './ows-service.ts';
 import type { ServiceRegistry } from './service-registry.ts';
 import { negotiateCapabilitiesVersion, requireSupportedVersion } from './version-negotiation.ts';
-import { readXmlOperation } from './xml-request.ts';
+import { isXmlBody, readXmlOperation } from './xml-request.ts';
 
 export interface OwsDispatcherOptions {
   registry: ServiceRegistry;
   contextOf: ContextAccessor;
   /** The public base URL (no trailing slash); when absent it is derived from the request. */
   publicUrl: string | undefined;
+  /** How far into an XML body the root start tag is looked for (RELIEF_MAX_XML_BYTES). */
+  maxXmlBytes: number;
   path?: string;
 }
 
@@ -46,14 +48,8 @@ async function dispatch(
   path: string,
 ): Promise<OwsResult> {
   const parameters = ctx.parameters;
-  if (typeof ctx.body === 'string' && ctx.body.trimStart().startsWith('<')) {
-    const operation = readXmlOperation(ctx.body);
-    if (operation === undefined) {
-      throw new ServiceException(
-        'OperationParsingFailed',
-        'The XML request body is not well-formed',
-      );
-    }
+  if (isXmlBody(ctx.body, options.maxXmlBytes)) {
+    const operation = readXmlOperation(ctx.body, options.maxXmlBytes);
     // The document is authoritative, but a filter may already have set a KVP value.
     if (!parameters.has('REQUEST')) parameters.set('REQUEST', operation.request);
     if (operation.service !== undefined && !parameters.has('SERVICE')) {

@@ -4,9 +4,10 @@
  */
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { OwsResult } from './ows-service.ts';
+import { xmlString } from '../xml/xml-document.ts';
 
 export const TEXT_XML = 'text/xml; charset=utf-8';
 
 export function xmlResult(document: XMLBuilder, contentType: string = TEXT_XML): OwsResult {
-  return { body: document.end({ prettyPrint: true }), contentType };
+  return { body: xmlString(document), contentType };
 }

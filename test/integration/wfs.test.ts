@@ -620,9 +620,9 @@ describe('GetFeature in GML', () => {
         const feature = members(doc, 'odd')[0] as XmlElement;
         expect(attr(feature, 'gml:id')).toBe('odd.x__y_');
         expect(childNames(feature)).toEqual(['relief:a_b_c', 'relief:nested', 'relief:infinite']);
-        // The control character is dropped; the rest reads back as written (the test parser
-        // leaves the CR reference &#13; undecoded).
-        expect(texts(feature, 'relief:a_b_c')[0]).toBe('bell ]]> & tab\tnew\nline&#13;');
+        // The control character is replaced by U+FFFD; the rest reads back as written (the test
+        // parser leaves the CR reference &#13; undecoded).
+        expect(texts(feature, 'relief:a_b_c')[0]).toBe('bell\uFFFD ]]> & tab\tnew\nline&#13;');
         expect(texts(feature, 'relief:infinite')).toEqual(['INF']);
       }
     } finally {

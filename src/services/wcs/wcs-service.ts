@@ -18,6 +18,7 @@ import { getCoverage201 } from './wcs201-get-coverage.ts';
 import { CoverageCatalog } from './wcs-coverages.ts';
 import { accessView, DocumentCache, objectVersion } from '../document-cache.ts';
 import { WCS_VERSIONS } from './wcs-versions.ts';
+import { xmlString } from '../../xml/xml-document.ts';
 
 export function createWcsService(context: MapServicesContext): OwsServiceDefinition {
   const catalog = new CoverageCatalog(context);
@@ -39,7 +40,7 @@ export function createWcsService(context: MapServicesContext): OwsServiceDefinit
         version === '1.0.0'
           ? wcs100Capabilities(endpoint, metadata, coverages)
           : wcs201Capabilities(endpoint, metadata, coverages);
-      return document.end({ prettyPrint: true });
+      return xmlString(document);
     });
     return { body, contentType: TEXT_XML };
   };

@@ -3,7 +3,7 @@
  * it has its own lower-case service section; element order follows wcsCapabilities.xsd, and
  * each CoverageOfferingBrief is name, label, lonLatEnvelope (CRS84, two gml:pos), keywords.
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { GML_NS, WCS_1_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
 import type { ServiceMetadata } from '../service-metadata.ts';
@@ -19,7 +19,7 @@ export function wcs100Capabilities(
   metadata: ServiceMetadata,
   coverages: readonly Coverage[],
 ): XMLBuilder {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(WCS_1_0_NS, 'WCS_Capabilities', {
+  const root = xmlDocument().ele(WCS_1_0_NS, 'WCS_Capabilities', {
     version: '1.0.0',
     'xmlns:gml': GML_NS,
     'xmlns:xlink': XLINK_NS,

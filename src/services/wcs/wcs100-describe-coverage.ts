@@ -5,7 +5,7 @@
  * RectifiedGrid's GridEnvelope is columns then rows, its origin the centre of the north-west
  * pixel ("lon lat"), and its offset vectors step east, then south.
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument, xmlString } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { RASTER_NODATA } from '../../raster/raster-types.ts';
 import { GML_NS, WCS_1_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
@@ -41,22 +41,18 @@ export function describeCoverage100(catalog: CoverageCatalog): OperationHandler 
       coverages = found as Coverage[];
     }
     const document = coverageDescription(coverages);
-    return { body: document.end({ prettyPrint: true }), contentType: TEXT_XML };
+    return { body: xmlString(document), contentType: TEXT_XML };
   };
 }
 
 export function coverageDescription(coverages: readonly Coverage[]): XMLBuilder {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
-    WCS_1_0_NS,
-    'CoverageDescription',
-    {
-      version: '1.0.0',
-      'xmlns:gml': GML_NS,
-      'xmlns:xlink': XLINK_NS,
-      'xmlns:xsi': XSI_NS,
-      'xsi:schemaLocation': `${WCS_1_0_NS} http://schemas.opengis.net/wcs/1.0.0/describeCoverage.xsd`,
-    },
-  );
+  const root = xmlDocument().ele(WCS_1_0_NS, 'CoverageDescription', {
+    version: '1.0.0',
+    'xmlns:gml': GML_NS,
+    'xmlns:xlink': XLINK_NS,
+    'xmlns:xsi': XSI_NS,
+    'xsi:schemaLocation': `${WCS_1_0_NS} http://schemas.opengis.net/wcs/1.0.0/describeCoverage.xsd`,
+  });
   for (const coverage of coverages) addOffering(root.ele('CoverageOffering'), coverage);
   return root;
 }

@@ -3,7 +3,7 @@
  * follows wcsGetCapabilities.xsd: the OWS sections, then ServiceMetadata (formats, then the CRS
  * extension's crsSupported list), then Contents with one CoverageSummary per coverage.
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { OWS_NS, WCS_2_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
 import {
@@ -33,7 +33,7 @@ export function wcs201Capabilities(
   metadata: ServiceMetadata,
   coverages: readonly Coverage[],
 ): XMLBuilder {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(WCS_2_0_NS, 'wcs:Capabilities', {
+  const root = xmlDocument().ele(WCS_2_0_NS, 'wcs:Capabilities', {
     version: '2.0.1',
     'xmlns:ows': OWS_NS['2.0.0'],
     'xmlns:xlink': XLINK_NS,

@@ -11,7 +11,7 @@
  * pixel; for HGT, whose samples are points on whole multiples of the sample step, that is the
  * first sample itself.
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument, xmlString } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { RASTER_NODATA } from '../../raster/raster-types.ts';
 import { WCS_2_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
@@ -46,23 +46,19 @@ export function describeCoverage201(catalog: CoverageCatalog): OperationHandler 
     const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length > 0) throw noSuchCoverage('2.0.1', missing);
     const document = coverageDescriptions(found as Coverage[]);
-    return { body: document.end({ prettyPrint: true }), contentType: TEXT_XML };
+    return { body: xmlString(document), contentType: TEXT_XML };
   };
 }
 
 export function coverageDescriptions(coverages: readonly Coverage[]): XMLBuilder {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
-    WCS_2_0_NS,
-    'wcs:CoverageDescriptions',
-    {
-      'xmlns:gml': GML_32_NS,
-      'xmlns:gmlcov': GMLCOV_NS,
-      'xmlns:swe': SWE_NS,
-      'xmlns:xlink': XLINK_NS,
-      'xmlns:xsi': XSI_NS,
-      'xsi:schemaLocation': `${WCS_2_0_NS} http://schemas.opengis.net/wcs/2.0/wcsDescribeCoverage.xsd`,
-    },
-  );
+  const root = xmlDocument().ele(WCS_2_0_NS, 'wcs:CoverageDescriptions', {
+    'xmlns:gml': GML_32_NS,
+    'xmlns:gmlcov': GMLCOV_NS,
+    'xmlns:swe': SWE_NS,
+    'xmlns:xlink': XLINK_NS,
+    'xmlns:xsi': XSI_NS,
+    'xsi:schemaLocation': `${WCS_2_0_NS} http://schemas.opengis.net/wcs/2.0/wcsDescribeCoverage.xsd`,
+  });
   for (const coverage of coverages) addDescription(root, coverage);
   return root;
 }

@@ -10,7 +10,8 @@
  * Access control: without TYPENAMES only the readable types are described, a hidden one named
  * is "not served here" as an unknown one, and withheld attributes are not declared.
  */
-import { create } from 'xmlbuilder2';
+import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
+import { xmlDocument } from '../../xml/xml-document.ts';
 import type { GeometryKind, PropertySchema, PropertyType } from '../../vector/feature-schema.ts';
 import type { VectorDataset } from '../../vector/vector-store.ts';
 import { knownVersion } from '../known-version.ts';
@@ -78,7 +79,7 @@ export function describeFeatureType(sources: QuerySources): OperationHandler {
           ),
     );
 
-    const schema = create({ version: '1.0', encoding: 'UTF-8' }).ele(XSD_NS, 'xsd:schema', {
+    const schema = xmlDocument().ele(XSD_NS, 'xsd:schema', {
       'xmlns:gml': gml32 ? GML_3_2_NS : GML_3_1_NS,
       [`xmlns:${FEATURE_PREFIX}`]: FEATURE_NS,
       targetNamespace: FEATURE_NS,
@@ -97,7 +98,7 @@ export function describeFeatureType(sources: QuerySources): OperationHandler {
 }
 
 function addFeatureType(
-  schema: ReturnType<typeof create>,
+  schema: XMLBuilder,
   dataset: VectorDataset,
   properties: readonly PropertySchema[],
   gml32: boolean,

@@ -17,7 +17,7 @@ import { FEATURE_NS, FEATURE_PREFIX, localName } from './wfs-feature-types.ts';
 import { schemaFormat } from './wfs-formats.ts';
 import { GML_3_2_NS, GML_3_2_SCHEMA, WFS_2_0_SCHEMA } from './wfs-namespaces.ts';
 import { pageOf, readFeatureQuery, type FeatureQuery, type QuerySources } from './wfs-query.ts';
-import { escapeAttribute, escapeText } from './xml-escape.ts';
+import { escapeAttribute, escapeText } from '../../xml/xml-escape.ts';
 
 type Reference = { kind: 'id' } | { kind: 'geometry' } | { kind: 'property'; name: string };
 

@@ -18,7 +18,7 @@ import {
   WFS_2_0_SCHEMA,
 } from './wfs-namespaces.ts';
 import type { FeatureQuery, QueryPart } from './wfs-query.ts';
-import { escapeAttribute } from './xml-escape.ts';
+import { escapeAttribute } from '../../xml/xml-escape.ts';
 
 export class GmlCollectionWriter implements FeatureCollectionWriter {
   readonly #gml32: boolean;

@@ -8,7 +8,7 @@ import type { PropertySchema } from '../../vector/feature-schema.ts';
 import { gmlGeometry } from './gml-geometry.ts';
 import type { Crs } from './wfs-crs.ts';
 import { FEATURE_PREFIX } from './wfs-feature-types.ts';
-import { escapeAttribute, escapeText } from './xml-escape.ts';
+import { escapeAttribute, escapeText } from '../../xml/xml-escape.ts';
 
 export interface GmlFeatureOptions {
   layer: string;

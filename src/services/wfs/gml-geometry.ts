@@ -7,7 +7,7 @@
  */
 import type { Geometry, Position } from 'geojson';
 import { project, type Crs } from './wfs-crs.ts';
-import { escapeAttribute } from './xml-escape.ts';
+import { escapeAttribute } from '../../xml/xml-escape.ts';
 
 export interface GmlGeometryOptions {
   crs: Crs;

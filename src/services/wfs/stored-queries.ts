@@ -7,7 +7,7 @@
  * hidden type or one the feature filter hides is not found, exactly like an unknown id.
  */
 import type { GeoJsonProperties } from 'geojson';
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../../xml/xml-document.ts';
 import type { PropertySchema } from '../../vector/feature-schema.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
@@ -28,14 +28,14 @@ import type { OutputFormat } from './wfs-formats.ts';
 import { GML_3_2_NS, XSD_NS } from './wfs-namespaces.ts';
 import { readCrs } from './query-parameters.ts';
 import type { QuerySources } from './wfs-query.ts';
-import { escapeAttribute } from './xml-escape.ts';
+import { escapeAttribute } from '../../xml/xml-escape.ts';
 
 export const GET_FEATURE_BY_ID = 'urn:ogc:def:query:OGC-WFS::GetFeatureById';
 const TITLE = 'Get feature by identifier';
 const ABSTRACT = 'Returns the single feature whose identifier is ID.';
 
 function root(name: string) {
-  return create({ version: '1.0', encoding: 'UTF-8' }).ele(WFS_2_0_NS, `wfs:${name}`, {
+  return xmlDocument().ele(WFS_2_0_NS, `wfs:${name}`, {
     'xmlns:xsd': XSD_NS,
     [`xmlns:${FEATURE_PREFIX}`]: FEATURE_NS,
   });

@@ -4,9 +4,12 @@
  * ogc:FeatureId fid, ogc:GmlObjectId gml:id), or an And of those. That is enough for clients
  * that send their spatial filter this way (GDAL does); anything else is refused rather than
  * ignored, since ignoring a filter would return features the client excluded.
+ *
+ * parseFilter runs on the pool (wfs-worker.ts): a filter may be a megabyte of XML. Its size and
+ * the absence of a DTD are checked before, on the main thread (wfs-jobs.ts).
  */
-import { XMLParser } from 'fast-xml-parser';
 import { ServiceException } from '../../errors/service-exception.ts';
+import { untrustedXmlParser } from '../../xml/untrusted-xml.ts';
 import { DEFAULT_CRS, parseCrs, type Crs } from './wfs-crs.ts';
 
 export interface BoxCondition {
@@ -20,7 +23,7 @@ export interface FilterConditions {
   ids: string[] | undefined;
 }
 
-const parser = new XMLParser({
+const parser = untrustedXmlParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@',
   removeNSPrefix: true,
@@ -35,7 +38,7 @@ type Node = Record<string, unknown>;
 export function parseFilter(text: string): FilterConditions {
   let document: Node;
   try {
-    document = parser.parse(text, true) as Node;
+    document = parser.parse(text) as Node;
   } catch (error) {
     throw invalid(`FILTER is not well-formed XML: ${(error as Error).message}`);
   }

@@ -20,6 +20,7 @@ import type { PropertySchema } from '../../vector/feature-schema.ts';
 import type { VectorDataset, VectorStore } from '../../vector/vector-store.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
 import type { LayerRegistry } from '../../layers/layer-registry.ts';
+import type { WorkerPool } from '../../pool/worker-pool.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import {
   checkedBox,
@@ -40,7 +41,8 @@ import {
   readableVectorLayers,
   type FeatureType,
 } from './wfs-feature-types.ts';
-import { parseFilter, type BoxCondition } from './wfs-filter.ts';
+import type { BoxCondition } from './wfs-filter.ts';
+import { parseFilterOnPool } from './wfs-jobs.ts';
 import type { WfsVersion } from './wfs-versions.ts';
 
 export interface QueryPart {
@@ -74,6 +76,10 @@ export interface QuerySources {
   layers: LayerRegistry;
   store: VectorStore;
   accessControl: AccessControl;
+  /** FILTER is parsed here. */
+  pool: WorkerPool;
+  /** The largest FILTER accepted, in bytes (RELIEF_MAX_XML_BYTES). */
+  maxXmlBytes: number;
 }
 
 export async function readFeatureQuery(
@@ -94,7 +100,7 @@ export async function readFeatureQuery(
   let ids = readIds(parameters);
   const filter = parameters.get('FILTER');
   if (filter !== undefined && filter.trim() !== '') {
-    const conditions = parseFilter(filter);
+    const conditions = await parseFilterOnPool(sources.pool, filter, sources.maxXmlBytes);
     boxes.push(...conditions.boxes);
     if (conditions.ids !== undefined) {
       ids = ids === undefined ? conditions.ids : ids.filter((id) => conditions.ids?.includes(id));

@@ -29,12 +29,15 @@ import { wfs110Capabilities } from './wfs110-capabilities.ts';
 import { wfs200Capabilities } from './wfs200-capabilities.ts';
 import { featureTypeSummaries, vectorLayers } from './wfs-feature-types.ts';
 import { WFS_VERSIONS } from './wfs-versions.ts';
+import { xmlString } from '../../xml/xml-document.ts';
 
 export function createWfsService(context: MapServicesContext): OwsServiceDefinition {
   const sources = {
     layers: context.layers,
     store: context.vectors,
     accessControl: context.accessControl,
+    pool: context.pool,
+    maxXmlBytes: context.limits.maxXmlBytes,
   };
   const capabilities = new CapabilitiesCache();
 
@@ -68,7 +71,7 @@ export function createWfsService(context: MapServicesContext): OwsServiceDefinit
           version === '1.1.0'
             ? wfs110Capabilities(endpoint, metadata, featureTypes)
             : wfs200Capabilities(endpoint, metadata, featureTypes);
-        return document.end({ prettyPrint: true });
+        return xmlString(document);
       },
     );
     return { body, contentType: TEXT_XML };

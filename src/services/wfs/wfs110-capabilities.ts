@@ -5,7 +5,7 @@
  * offers is listed: BBOX on envelopes and feature ids. The FeatureTypeList is left out when no
  * vector layer is published: the schema requires at least one FeatureType inside it.
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { GML_NS, OGC_NS, OWS_NS, WFS_1_1_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
 import {
@@ -24,20 +24,16 @@ export function wfs110Capabilities(
   metadata: ServiceMetadata,
   featureTypes: readonly FeatureTypeSummary[],
 ): XMLBuilder {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
-    WFS_1_1_NS,
-    'wfs:WFS_Capabilities',
-    {
-      version: '1.1.0',
-      'xmlns:ows': OWS_NS['1.0.0'],
-      'xmlns:ogc': OGC_NS,
-      'xmlns:gml': GML_NS,
-      'xmlns:xlink': XLINK_NS,
-      'xmlns:xsi': XSI_NS,
-      [`xmlns:${FEATURE_PREFIX}`]: FEATURE_NS,
-      'xsi:schemaLocation': `${WFS_1_1_NS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd`,
-    },
-  );
+  const root = xmlDocument().ele(WFS_1_1_NS, 'wfs:WFS_Capabilities', {
+    version: '1.1.0',
+    'xmlns:ows': OWS_NS['1.0.0'],
+    'xmlns:ogc': OGC_NS,
+    'xmlns:gml': GML_NS,
+    'xmlns:xlink': XLINK_NS,
+    'xmlns:xsi': XSI_NS,
+    [`xmlns:${FEATURE_PREFIX}`]: FEATURE_NS,
+    'xsi:schemaLocation': `${WFS_1_1_NS} http://schemas.opengis.net/wfs/1.1.0/wfs.xsd`,
+  });
   addServiceIdentification(root, '1.0.0', metadata, {
     serviceType: 'WFS',
     serviceTypeVersion: '1.1.0',

@@ -4,7 +4,7 @@
  * FeatureTypeList is left out when no vector layer is published: the schema requires at least
  * one FeatureType inside it.
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import { FES_2_0_NS, OWS_NS, WFS_2_0_NS, XLINK_NS, XSI_NS } from '../ogc-namespaces.ts';
 import {
@@ -25,20 +25,16 @@ export function wfs200Capabilities(
   metadata: ServiceMetadata,
   featureTypes: readonly FeatureTypeSummary[],
 ): XMLBuilder {
-  const root = create({ version: '1.0', encoding: 'UTF-8' }).ele(
-    WFS_2_0_NS,
-    'wfs:WFS_Capabilities',
-    {
-      version: '2.0.0',
-      'xmlns:ows': OWS_NS['1.1.0'],
-      'xmlns:fes': FES_2_0_NS,
-      'xmlns:xlink': XLINK_NS,
-      'xmlns:xsi': XSI_NS,
-      'xmlns:gml': GML_3_2_NS,
-      [`xmlns:${FEATURE_PREFIX}`]: FEATURE_NS,
-      'xsi:schemaLocation': `${WFS_2_0_NS} http://schemas.opengis.net/wfs/2.0/wfs.xsd`,
-    },
-  );
+  const root = xmlDocument().ele(WFS_2_0_NS, 'wfs:WFS_Capabilities', {
+    version: '2.0.0',
+    'xmlns:ows': OWS_NS['1.1.0'],
+    'xmlns:fes': FES_2_0_NS,
+    'xmlns:xlink': XLINK_NS,
+    'xmlns:xsi': XSI_NS,
+    'xmlns:gml': GML_3_2_NS,
+    [`xmlns:${FEATURE_PREFIX}`]: FEATURE_NS,
+    'xsi:schemaLocation': `${WFS_2_0_NS} http://schemas.opengis.net/wfs/2.0/wfs.xsd`,
+  });
   addServiceIdentification(root, '1.1.0', metadata, {
     serviceType: 'WFS',
     serviceTypeVersion: '2.0.0',

@@ -4,10 +4,10 @@
  * member), text/html (a table per layer) and GML (application/vnd.ogc.gml or text/xml: a WFS
  * 1.0 FeatureCollection with one gml:featureMember per feature, as QGIS Server writes it).
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument, xmlString } from '../../xml/xml-document.ts';
 import { GML_NS } from '../ogc-namespaces.ts';
 import { xmlName } from '../../vector/feature-schema.ts';
-import { escapeXml } from './escape-xml.ts';
+import { escapeText } from '../../xml/xml-escape.ts';
 import type { WmsInfoFormat } from './wms-versions.ts';
 
 const WFS_1_0_NS = 'http://www.opengis.net/wfs';
@@ -108,17 +108,17 @@ function geojson(layers: readonly LayerInfo[]) {
 
 function html(layers: readonly LayerInfo[]): string {
   const table = (rows: Array<[string, string]>) =>
-    `<table>${rows.map(([n, v]) => `<tr><th>${escapeXml(n)}</th><td>${escapeXml(v)}</td></tr>`).join('')}</table>`;
+    `<table>${rows.map(([n, v]) => `<tr><th>${escapeText(n)}</th><td>${escapeText(v)}</td></tr>`).join('')}</table>`;
   let body = '';
   for (const info of layers) {
-    body += `<h2>${escapeXml(info.layer)}</h2>`;
+    body += `<h2>${escapeText(info.layer)}</h2>`;
     if (info.kind === 'raster') {
       body += table(rasterRows(info));
       continue;
     }
     if (info.features.length === 0) body += '<p>no features</p>';
     for (const feature of info.features) {
-      body += `<h3>${escapeXml(feature.id)}</h3>`;
+      body += `<h3>${escapeText(feature.id)}</h3>`;
       body += table(Object.entries(feature.properties).map(([n, v]) => [n, valueText(v)]));
     }
   }
@@ -129,11 +129,10 @@ function html(layers: readonly LayerInfo[]): string {
 }
 
 function gml(layers: readonly LayerInfo[]): string {
-  const collection = create({ version: '1.0', encoding: 'UTF-8' }).ele(
-    WFS_1_0_NS,
-    'wfs:FeatureCollection',
-    { 'xmlns:gml': GML_NS, 'xmlns:relief': FEATURE_NS },
-  );
+  const collection = xmlDocument().ele(WFS_1_0_NS, 'wfs:FeatureCollection', {
+    'xmlns:gml': GML_NS,
+    'xmlns:relief': FEATURE_NS,
+  });
   const member = (layer: string, fid: string, properties: Iterable<[string, string]>) => {
     const feature = collection
       .ele(GML_NS, 'gml:featureMember')
@@ -155,7 +154,7 @@ function gml(layers: readonly LayerInfo[]): string {
       }
     }
   }
-  return collection.end({ prettyPrint: true });
+  return xmlString(collection);
 }
 
 /** Nine decimals: well below a millimetre, and no float noise. */

@@ -11,6 +11,7 @@ import { accessView, DocumentCache, objectVersion } from '../document-cache.ts';
 import { wmsCapabilities } from './wms-capabilities.ts';
 import type { LayerSummaries } from './wms-layer-summaries.ts';
 import { WMS_1_1_1_CAPABILITIES_TYPE, WMS_VERSIONS } from './wms-versions.ts';
+import { xmlString } from '../../xml/xml-document.ts';
 
 export function getCapabilities(
   context: MapServicesContext,
@@ -38,7 +39,7 @@ export function getCapabilities(
     const body = await cache.get(key, async () => {
       const summaries = await layerSummaries.of(ctx, layers);
       const document = wmsCapabilities(version, endpoint, metadata, context.limits, summaries);
-      return document.end({ prettyPrint: true });
+      return xmlString(document);
     });
     if (!filters.empty) {
       await filters.set(ctx, 'document', key, { body: Buffer.from(body), contentType });

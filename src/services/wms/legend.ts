@@ -7,7 +7,7 @@
  */
 import type { PublishedLayer } from '../../layers/layer-registry.ts';
 import { legendRamp, type RasterStyleName } from '../../raster/styles.ts';
-import { escapeXml } from './escape-xml.ts';
+import { escapeText } from '../../xml/xml-escape.ts';
 import { hexColor, type LayerStyle } from './layer-styles.ts';
 
 export const LEGEND_WIDTH = 200;
@@ -31,7 +31,7 @@ export function legendSvg(layer: PublishedLayer, style: LayerStyle): string {
   const { width, height } = legendSize(style);
   const title = (x: number, y: number) =>
     `<text x="${x}" y="${y}" font-family="sans-serif" font-size="12" font-weight="bold" ` +
-    `fill="#000000">${escapeXml(layer.title)}</text>`;
+    `fill="#000000">${escapeText(layer.title)}</text>`;
   let body: string;
   if (style.kind === 'vector') {
     const { fill, stroke, strokeWidth, opacity } = style.paint;
@@ -54,7 +54,7 @@ export function legendSvg(layer: PublishedLayer, style: LayerStyle): string {
       .map(
         ({ label }, k) =>
           `<text x="${12 + BAR_WIDTH}" y="${TOP + at(k) * bar + 4}" font-family="sans-serif" ` +
-          `font-size="11" fill="#000000">${escapeXml(label)}</text>`,
+          `font-size="11" fill="#000000">${escapeText(label)}</text>`,
       )
       .join('');
     body =

@@ -8,7 +8,7 @@
 import sharp from 'sharp';
 import type { ServiceException } from '../../errors/service-exception.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
-import { escapeXml } from './escape-xml.ts';
+import { escapeText } from '../../xml/xml-escape.ts';
 import {
   composeImage,
   encode,
@@ -59,7 +59,7 @@ async function messageImage(output: ImageOutput, message: string): Promise<Buffe
   const lineHeight = 14;
   const lines = wrap(message, Math.max(8, Math.floor((width - 8) / 7)));
   const text = lines
-    .map((line, k) => `<tspan x="4" y="${16 + k * lineHeight}">${escapeXml(line)}</tspan>`)
+    .map((line, k) => `<tspan x="4" y="${16 + k * lineHeight}">${escapeText(line)}</tspan>`)
     .join('');
   const { r, g, b } = output.background;
   const svg =

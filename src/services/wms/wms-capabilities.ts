@@ -5,7 +5,7 @@
  * as 1.3.0's sld:GetLegendGraphic (an _ExtendedOperation of sld_capabilities.xsd, as QGIS
  * Server does) and in 1.1.1's Request, which the DTD provides for.
  */
-import { create } from 'xmlbuilder2';
+import { xmlDocument } from '../../xml/xml-document.ts';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces.js';
 import type { RasterBbox } from '../../raster/raster-types.ts';
 import type { MapServiceLimits } from '../map-services-context.ts';
@@ -227,7 +227,7 @@ function metres(value: number): string {
 }
 
 function documentElement(version: WmsVersion): XMLBuilder {
-  const document = create({ version: '1.0', encoding: 'UTF-8' });
+  const document = xmlDocument();
   if (version === '1.1.1') {
     document.dtd({
       name: 'WMT_MS_Capabilities',

@@ -121,4 +121,31 @@ describe('renderExceptionReport', () => {
     expect(attr(ows, 'exceptionCode')).toBe('NoApplicableCode');
     expect(attr(ows, 'locator')).toBeUndefined();
   });
+
+  it.each<ExceptionFormat>([
+    { kind: 'wms-1.3.0' },
+    { kind: 'ogc-se-dtd', version: '1.1.1' },
+    { kind: 'ogc-se-dtd', version: '1.2.0' },
+    ...owsForms.map(([format]) => format),
+  ])(
+    'writes well-formed XML when message and locator echo invalid characters and references (%o)',
+    (format) => {
+      const hostile = 'a\u0000b\u0001c\u000Bd\u001Be\uFFFFf\uD800g &id; &#0;';
+      const rendered = renderExceptionReport(format, {
+        code: 'InvalidParameterValue',
+        message: `Layer "${hostile}" is not defined`,
+        locator: hostile,
+      });
+      const doc = parseXml(rendered.body);
+      const exception =
+        format.kind === 'ows'
+          ? first(doc.root, 'ows:Exception')
+          : first(doc.root, 'ServiceException');
+      const shown = 'a\uFFFDb\uFFFDc\uFFFDd\uFFFDe\uFFFDf\uFFFDg &id; &#0;';
+      expect(attr(exception, 'locator')).toBe(shown);
+      expect(
+        format.kind === 'ows' ? text(first(exception, 'ows:ExceptionText')) : text(exception),
+      ).toBe(`Layer "${shown}" is not defined`);
+    },
+  );
 });
