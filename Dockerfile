@@ -23,7 +23,9 @@ RUN npm run build:web \
     && npm cache clean --force
 
 # ---- runtime ----
-FROM node:24-slim AS runtime
+# The same Node 24 on the same Debian as the build stage: better-sqlite3 is compiled there, against
+# that Node's ABI and that Debian's C library.
+FROM node:24-bookworm-slim AS runtime
 
 ENV NODE_ENV=production \
     HOST=0.0.0.0 \

@@ -8,6 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { alias: { relief: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
+    setupFiles: ['test/helpers/expected-node.ts'],
     include: ['test/e2e/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 90_000,

@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { alias: { relief: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
   test: {
+    setupFiles: ['test/helpers/expected-node.ts'],
     include: ['test/interop/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
   app.log.info(
     {
       version: RELIEF_VERSION,
+      // Which runtime this is: the image ships one Node, a host may run another.
+      node: process.version,
       configFile: config.configFile ?? null,
       settings: describeConfig(config),
     },

@@ -84,7 +84,7 @@ describe('server process', () => {
     );
   });
 
-  it('logs every setting with its source, then finishes in-flight requests on SIGTERM and exits 0', async () => {
+  it('logs its Node version and every setting with its source, then finishes in-flight requests on SIGTERM and exits 0', async () => {
     const { child, output, exit } = start({
       RELIEF_PLUGINS_PATH: join(dir, 'plugins'),
       RELIEF_LOG_LEVEL: 'info',
@@ -93,8 +93,18 @@ describe('server process', () => {
     const summary = output()
       .split('\n')
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as { msg: string; settings?: Record<string, { source: string }> })
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            msg: string;
+            node?: string;
+            settings?: Record<string, { source: string }>;
+          },
+      )
       .find((l) => l.msg === 'configuration');
+    // Spawned with process.execPath: the server runs on the Node the tests run on, whichever
+    // `node` comes first on PATH (.ci/run runs the suite on each supported Node).
+    expect(summary?.node).toBe(process.version);
     expect(summary?.settings?.port).toMatchObject({ value: 0, source: 'environment' });
     expect(summary?.settings?.logLevel).toMatchObject({ source: 'environment' });
     expect(summary?.settings?.shutdownTimeout).toMatchObject({ value: 10, source: 'default' });

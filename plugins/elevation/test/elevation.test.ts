@@ -437,6 +437,9 @@ describe('restart', () => {
         },
       )
       .toMatch(/^1 of 2 tiles/);
+    // The slow tile's request must have reached the upstream before the interruption: one tile
+    // done does not say the other one's fetch has started (it did not, once, on Node 24).
+    await expect.poll(() => upstream.count('N50E051'), { timeout: 10_000 }).toBe(1);
     const dataDir = first.dataDir;
     await first.app.close(); // SIGTERM-like: running tasks are interrupted, records kept
     upstream.clearFaults();
