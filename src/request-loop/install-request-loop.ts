@@ -158,7 +158,8 @@ export function installRequestLoop(
   app.setNotFoundHandler((request, reply) => {
     const path = pathOf(request.url);
     const allowed = routes.methodsAt(path);
-    if (allowed.length > 0) {
+    // A route that answers this method said "not found" itself (a static file that is absent).
+    if (allowed.length > 0 && !allowed.includes(request.method)) {
       reply.header('allow', allowed.join(', '));
       throw new ServiceException(
         'OperationNotSupported',

@@ -396,7 +396,11 @@ describe('GetCoverage budgets', () => {
     // Warm the coverage catalogue, so only the answer's own reading would run on the pool.
     await tiff(`${GET_201}&SCALESIZE=Long(8),Lat(8)`);
     const before = tight.pool.stats.completed;
-    for (const query of [GET_201, `${GET_100.replace('&BBOX=8.1,46.1,8.9,46.9', '')}`]) {
+    // WCS 1.0.0 names a size or resolution: the whole coverage at its native resolution.
+    const native100 =
+      GET_100.replace('&BBOX=8.1,46.1,8.9,46.9', '&BBOX=8,46,9,47') +
+      `&RESX=${1 / 1200}&RESY=${1 / 1200}`;
+    for (const query of [GET_201, native100]) {
       const response = await get(tight, query);
       expect(response.status, String(response.body)).toBe(400);
       expect(String(response.body)).toContain('InvalidParameterValue');

@@ -10,7 +10,7 @@
  * job terminates this thread, so the main thread owns tempPath and must remove it after any
  * result other than 'ok' (it may hold a partial tile) and rename or remove it after 'ok'.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web';
 import { Inflate } from 'pako';
 import type { WorkerTools } from '../../../../src/pool/pool-job.ts';
@@ -42,6 +42,27 @@ export async function fetchTile(
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { kind: 'fatal', reason: `unsupported URL scheme ${url.protocol}` };
   }
+  // The file is opened before the request, so the body is read as soon as it arrives: a body left
+  // unread for the few milliseconds of an open() can be failed by undici (Node 24) when the
+  // upstream closes the connection right after the last byte. The main thread discards the
+  // (possibly empty) temporary file of any answer but ok.
+  const file = await open(input.tempPath, 'w');
+  try {
+    const output = await download(url, file, input, tools);
+    // An answer with no body (404, 5xx, a network error) leaves no file behind.
+    if (output.kind !== 'ok' && (await file.stat()).size === 0) await unlink(input.tempPath);
+    return output;
+  } finally {
+    await file.close();
+  }
+}
+
+async function download(
+  url: URL,
+  file: FileHandle,
+  input: FetchTileInput,
+  tools: WorkerTools,
+): Promise<FetchTileOutput> {
   const signal = AbortSignal.timeout(input.timeoutMs);
   let response: Response;
   try {
@@ -58,13 +79,6 @@ export async function fetchTile(
     await response.body?.cancel().catch(() => undefined);
     return failure ?? { kind: 'retryable', reason: 'truncated gzip: empty body' };
   }
-  let file: FileHandle;
-  try {
-    file = await open(input.tempPath, 'w');
-  } catch (error) {
-    await response.body.cancel().catch(() => undefined);
-    throw error;
-  }
   const reader = response.body.getReader();
   let done = false;
   try {
@@ -73,7 +87,6 @@ export async function fetchTile(
     return result.output;
   } finally {
     if (!done) await reader.cancel().catch(() => undefined);
-    await file.close();
   }
 }
 
