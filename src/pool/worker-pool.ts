@@ -17,6 +17,13 @@ export interface WorkerPoolOptions {
    * being answered while the pool saturates the cores. Needs @napi-rs/nice; ignored without it.
    */
   niceIncrement?: number;
+  /**
+   * Receives what piscina reports outside any task: an uncaught exception in an idle worker, or a
+   * result that arrives for a task already aborted (a cancelled job whose worker answered just
+   * before it was stopped). Default: a process warning. Never thrown: either is harmless to the
+   * tasks still running, and an unhandled 'error' event would end the process.
+   */
+  onError?: (error: Error) => void;
 }
 
 export interface RunOptions {
@@ -58,6 +65,8 @@ export class WorkerPool {
       workerData: {},
       execArgv,
     });
+    const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
+    this.#piscina.on('error', onError);
   }
 
   /**

@@ -142,7 +142,11 @@ export async function createServer(
   const ownsPool = options.pool === undefined;
   const pool =
     options.pool ??
-    new WorkerPool({ threads: settings.workers, niceIncrement: settings.workerNice });
+    new WorkerPool({
+      threads: settings.workers,
+      niceIncrement: settings.workerNice,
+      onError: (error) => app.log.warn({ err: error }, 'worker pool: %s', error.message),
+    });
   const cleanup: Array<() => unknown> = [];
   if (ownsPool) cleanup.push(() => pool.close());
   cleanup.push(() => project.close());
