@@ -131,10 +131,12 @@ function send(
     req.on('timeout', () => req.destroy(new Error(`${method} ${path} timed out`)));
     // A server that answers before reading the whole body (413) closes the connection: the rest
     // of the body meets EPIPE, which is no failure once the answer is in.
-    req.on('error', (error) =>
-      status === undefined
+    // The EPIPE can also come before the answer has been read: status 0 then stands for "closed by
+    // the server while the body was being sent" (the 413 of a form over the limit).
+    req.on('error', (error: NodeJS.ErrnoException) =>
+      status === undefined && error.code !== 'EPIPE'
         ? reject(error)
-        : resolvePromise({ status, ms: performance.now() - started }),
+        : resolvePromise({ status: status ?? 0, ms: performance.now() - started }),
     );
     req.end(body?.data, () => onWritten?.());
   });
