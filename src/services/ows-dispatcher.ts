@@ -21,6 +21,8 @@ export interface OwsDispatcherOptions {
   publicUrl: string | undefined;
   /** How far into an XML body the root start tag is looked for (RELIEF_MAX_XML_BYTES). */
   maxXmlBytes: number;
+  /** Largest request body /ows accepts, in bytes. */
+  bodyLimit?: number;
   path?: string;
 }
 
@@ -38,7 +40,13 @@ export function registerOwsRoutes(app: FastifyInstance, options: OwsDispatcherOp
     }
     return reply.send(Readable.from(body, { objectMode: false }));
   };
-  app.route({ method: ['GET', 'POST'], url: path, config: { requestKind: 'ows' }, handler });
+  app.route({
+    method: ['GET', 'POST'],
+    url: path,
+    config: { requestKind: 'ows' },
+    ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    handler,
+  });
 }
 
 async function dispatch(
