@@ -1,25 +1,26 @@
 /**
- * Where bench/wms's GetMap CPU goes after rendering: composing and PNG-encoding a 256 × 256
- * hillshade with sharp, as `composeImage` (src/services/wms/image-output.ts) does, against a few
- * encoder settings. In this process, one image at a time, on the maps of the benchmark's boxes:
+ * Where bench/wms's GetMap CPU goes after rendering: compositing a 256 × 256 layer over the
+ * background and encoding it as PNG. GetMap does this in the pool thread with compositeOver and
+ * encodePng (src/imaging/); the other variants are sharp (libvips/libpng) settings, the way maps
+ * were encoded before. In this process, one image at a time, on the maps of the benchmark's
+ * boxes, for a grey and a hillshade style:
  *
  *   node --import tsx bench/wms/png-encode.ts [--maps 64] [--repeat 128]
  *
  * Prints CPU ms per image (all threads: sharp encodes on libuv/libvips threads) and the mean
- * size, and checks that every PNG variant decodes to the same RGB pixels as composeImage's
- * output (the maps are opaque: TRANSPARENT=FALSE over a white background).
+ * size, and checks that every PNG variant decodes to the same RGB pixels as the served one (the
+ * maps are opaque: TRANSPARENT=FALSE over a white background).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp, { type Sharp } from 'sharp';
-import { renderRasterRGBA } from '../../src/raster/raster-worker.ts';
-import {
-  composeImage,
-  type ImageOutput,
-  type RgbaLayer,
-} from '../../src/services/wms/image-output.ts';
+import { compositeOver, filledCanvas } from '../../src/imaging/composite-over.ts';
+import { encodePng } from '../../src/imaging/encode-png.ts';
+import { renderRasterRGBA, type RenderRasterOutput } from '../../src/raster/raster-worker.ts';
+import type { RasterStyleName } from '../../src/raster/styles.ts';
+import type { ImageOutput } from '../../src/services/wms/image-output.ts';
 import { boxSequence, DEFAULT_SEQUENCE, gridBbox } from './bboxes.ts';
 import { MOSAIC, writeMosaic } from './terrain.ts';
 
@@ -38,7 +39,16 @@ const OUTPUT: ImageOutput = {
   background: { r: 255, g: 255, b: 255 },
 };
 
-/** The composite composeImage builds (layer over an opaque white background), not yet encoded. */
+type RgbaLayer = RenderRasterOutput;
+
+/** As GetMap's pool job: the layer over an opaque white canvas, encoded by encodePng. */
+function served(layer: RgbaLayer): Promise<Buffer> {
+  const canvas = filledCanvas(SIZE, SIZE, { ...OUTPUT.background, alpha: 255 });
+  compositeOver(canvas, layer.rgba);
+  return Promise.resolve(encodePng(canvas, SIZE, SIZE));
+}
+
+/** The layer over an opaque white background in sharp, not yet encoded. */
 function composite(layer: RgbaLayer): Sharp {
   return sharp({
     create: {
@@ -56,7 +66,7 @@ function composite(layer: RgbaLayer): Sharp {
 }
 
 const VARIANTS: readonly (readonly [string, (layer: RgbaLayer) => Promise<Buffer>])[] = [
-  ['composeImage (as served: RGBA, level 6)', (layer) => composeImage(OUTPUT, [layer])],
+  ['as served: compositeOver + encodePng (pngjs, Up filter, zlib RLE)', served],
   [
     'composite, RGB (alpha removed), level 6',
     (layer) => composite(layer).removeAlpha().png().toBuffer(),
@@ -78,6 +88,18 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'relief-bench-png-'));
   try {
     await writeMosaic(dir, MOSAIC);
+    console.log(
+      `${MAPS} maps ${SIZE}×${SIZE} per style, ${REPEAT} encodes per variant, one at a time; ` +
+        `sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}`,
+    );
+    for (const style of ['grey', 'hillshade'] as const) await measure(dir, style);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function measure(dir: string, style: RasterStyleName): Promise<void> {
+  {
     const boxes = boxSequence(MOSAIC, { ...DEFAULT_SEQUENCE, count: MAPS });
     const layers: RgbaLayer[] = [];
     for (const box of boxes) {
@@ -90,17 +112,12 @@ async function main(): Promise<void> {
             width: SIZE,
             height: SIZE,
           },
-          style: 'hillshade',
+          style,
         }),
       );
     }
-    const reference = await Promise.all(
-      layers.map(async (l) => rgbOf(await composeImage(OUTPUT, [l]))),
-    );
-    console.log(
-      `${MAPS} hillshade maps ${SIZE}×${SIZE}, ${REPEAT} encodes per variant, one at a time; ` +
-        `sharp ${sharp.versions.sharp}, libvips ${sharp.versions.vips}\n`,
-    );
+    const reference = await Promise.all(layers.map(async (l) => rgbOf(await served(l))));
+    console.log(`\n${style}:\n`);
     console.log('| variant | CPU ms/image | wall ms/image | KiB | same RGB |');
     console.log('|---|--:|--:|--:|---|');
     for (const [name, encode] of VARIANTS) {
@@ -122,8 +139,6 @@ async function main(): Promise<void> {
           `${(wall / REPEAT).toFixed(2)} | ${(bytes / REPEAT / 1024).toFixed(1)} | ${same === null ? '-' : same ? 'yes' : 'NO'} |`,
       );
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

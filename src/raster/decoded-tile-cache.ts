@@ -61,8 +61,13 @@ interface Entry {
 }
 
 const settings = { maxBytes: DEFAULT_TILE_CACHE_BYTES, listingTtlMs: DEFAULT_LISTING_TTL_MS };
-/** Map order is the recency order: a hit moves its entry to the end, eviction takes the first. */
-const entries = new Map<string, Entry>();
+/**
+ * Map order is the recency order: a hit moves its entry to the end, eviction takes the first.
+ * Keys are numbers (file number × 2³² + row), cheaper to hash than strings on this hot path.
+ */
+const entries = new Map<number, Entry>();
+/** A number for each path seen, for the keys; paths are few (the tiles and files of layers). */
+const fileNumbers = new Map<string, number>();
 let totalBytes = 0;
 const counters = { hits: 0, misses: 0, evictions: 0, reads: 0, bytesRead: 0 };
 
@@ -90,6 +95,7 @@ export function tileCacheStats(): TileCacheStats {
 /** Empties the cache and zeroes the counters (tests, or to free memory). */
 export function clearTileCache(): void {
   entries.clear();
+  fileNumbers.clear();
   totalBytes = 0;
   resetTileCacheCounters();
 }
@@ -113,7 +119,8 @@ export async function cachedRows(
   rows: readonly number[],
   read: ReadRows,
 ): Promise<Int16Array[]> {
-  const found: (Int16Array | undefined)[] = rows.map((row) => lookUp(rowKey(file.path, row), file));
+  const base = fileBase(file.path);
+  const found: (Int16Array | undefined)[] = rows.map((row) => lookUp(base + row, file));
   const missing: number[] = [];
   found.forEach((row, k) => {
     if (row === undefined) missing.push(k);
@@ -135,18 +142,26 @@ export async function cachedRows(
       if (row === undefined) throw new Error(`${file.path}: row ${first + k - start} not read`);
       counters.bytesRead += row.byteLength;
       found[missing[k]!] = row;
-      store(rowKey(file.path, rows[missing[k]!]!), file.version, row);
+      store(base + rows[missing[k]!]!, file.version, row);
     }
     start = end;
   }
   return found as Int16Array[];
 }
 
-function rowKey(path: string, row: number): string {
-  return `${row}\n${path}`;
+const ROWS_PER_FILE = 2 ** 32;
+
+/** The key of a file's row 0; row r's key is this + r. */
+function fileBase(path: string): number {
+  let number = fileNumbers.get(path);
+  if (number === undefined) {
+    number = fileNumbers.size;
+    fileNumbers.set(path, number);
+  }
+  return number * ROWS_PER_FILE;
 }
 
-function lookUp(key: string, file: CachedFile): Int16Array | undefined {
+function lookUp(key: number, file: CachedFile): Int16Array | undefined {
   const entry = entries.get(key);
   if (entry === undefined || entry.version !== file.version) {
     if (entry !== undefined) remove(key, entry);
@@ -159,7 +174,7 @@ function lookUp(key: string, file: CachedFile): Int16Array | undefined {
   return entry.row;
 }
 
-function store(key: string, version: string, row: Int16Array): void {
+function store(key: number, version: string, row: Int16Array): void {
   const old = entries.get(key);
   if (old !== undefined) remove(key, old);
   const entry: Entry = { version, row, bytes: row.byteLength + ENTRY_OVERHEAD };
@@ -168,7 +183,7 @@ function store(key: string, version: string, row: Int16Array): void {
   evictToFit();
 }
 
-function remove(key: string, entry: Entry): void {
+function remove(key: number, entry: Entry): void {
   entries.delete(key);
   totalBytes -= entry.bytes;
 }

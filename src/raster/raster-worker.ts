@@ -5,7 +5,6 @@
  * decoded-row cache makes repeated jobs on a thread cheap. The main-thread side is
  * raster-jobs.ts. Large results are transferred to the main thread, not copied.
  */
-import { Piscina } from 'piscina';
 import type { TileCacheOptions, TileCacheStats } from './decoded-tile-cache.ts';
 import { configureTileCache, tileCacheStats } from './decoded-tile-cache.ts';
 import { encodeGeoTiffInt16, geoTiffFromWindow } from './geotiff-writer.ts';
@@ -13,6 +12,7 @@ import type { RasterWindow, RasterWindowRequest } from './raster-types.ts';
 import { readRasterWindow } from './read-window.ts';
 import type { RasterStyle, RasterStyleName } from './styles.ts';
 import { renderRaster, styleMargin } from './styles.ts';
+import { transferResult } from '../pool/transfer-result.ts';
 
 /** Every input may carry cache settings: applied to the thread's cache before the job. */
 interface WithCache {
@@ -46,19 +46,19 @@ export async function renderRasterRGBA(input: RenderRasterInput): Promise<Render
   const window = await readRasterWindow({ ...input.request, margin: styleMargin(input.style) });
   const image = renderRaster(window, input.style);
   const rgba = new Uint8Array(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength);
-  return transfer({ width: image.width, height: image.height, rgba }, [rgba.buffer]);
+  return transferResult({ width: image.width, height: image.height, rgba }, [rgba.buffer]);
 }
 
 export async function readWindow(input: ReadWindowInput): Promise<RasterWindow> {
   applyCache(input);
   const window = await readRasterWindow(input.request);
-  return transfer(window, [window.values.buffer]);
+  return transferResult(window, [window.values.buffer]);
 }
 
 export async function encodeGeoTiff(input: EncodeGeoTiffInput): Promise<Uint8Array> {
   applyCache(input);
   const bytes = encodeGeoTiffInt16(geoTiffFromWindow(await readRasterWindow(input.request)));
-  return transfer(bytes, [bytes.buffer]);
+  return transferResult(bytes, [bytes.buffer]);
 }
 
 /** This thread's cache counters (each pool thread has its own cache). */
@@ -69,15 +69,4 @@ export function rasterCacheStats(input: WithCache = {}): TileCacheStats {
 
 function applyCache(input: WithCache): void {
   if (input.cache !== undefined) configureTileCache(input.cache);
-}
-
-/**
- * In a pool thread, wraps `value` so piscina transfers `buffers` instead of copying them (the
- * wrapper must be the worker function's return value itself, as pool-job.ts passes it on);
- * elsewhere (tests, direct calls), the value as is.
- */
-function transfer<T>(value: T, buffers: ArrayBufferLike[]): T {
-  if (!Piscina.isWorkerThread) return value;
-  const movable = { [Piscina.transferableSymbol]: buffers, [Piscina.valueSymbol]: value };
-  return Piscina.move(movable as never) as T;
 }

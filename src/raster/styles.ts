@@ -77,8 +77,12 @@ export function renderRaster(
   switch (resolved.name) {
     case 'hillshade':
       return renderHillshade(window, resolved);
-    case 'grey':
-      return renderTable(window, greyTable(greyRange(window, resolved.range)));
+    case 'grey': {
+      const range = greyRange(window, resolved.range);
+      // A window's own range is used once: not worth a cache entry.
+      const table = resolved.range === 'window' ? buildGreyTable(range) : greyTable(range);
+      return renderTable(window, table);
+    }
     case 'color-relief':
       return renderTable(window, colorTable(resolved.ramp ?? DEFAULT_COLOR_RAMP));
   }
@@ -87,14 +91,19 @@ export function renderRaster(
 function renderHillshade(window: RasterWindow, options: HillshadeOptions): RgbaImage {
   const { width, height, shade, valid } = hillshade(window, options);
   const rgba = new Uint8ClampedArray(width * height * 4);
+  const pixels = new Uint32Array(rgba.buffer);
   for (let p = 0; p < shade.length; p++) {
-    if (valid[p] === 0) continue;
-    const grey = shade[p]!;
-    rgba[p * 4] = rgba[p * 4 + 1] = rgba[p * 4 + 2] = grey;
-    rgba[p * 4 + 3] = 255;
+    if (valid[p] !== 0) pixels[p] = OPAQUE_GREYS[shade[p]!]!;
   }
   return { width, height, rgba };
 }
+
+/** Opaque grey pixels by shade, as whole RGBA pixels in the platform's byte order. */
+const OPAQUE_GREYS = (() => {
+  const bytes = new Uint8Array(256 * 4);
+  for (let grey = 0; grey < 256; grey++) bytes.set([grey, grey, grey, 255], grey * 4);
+  return new Uint32Array(bytes.buffer);
+})();
 
 /** Each inner pixel through a 65536-entry RGBA table indexed by value + 32768. */
 function renderTable(window: RasterWindow, table: Uint8ClampedArray): RgbaImage {
@@ -128,7 +137,22 @@ function greyRange(window: RasterWindow, range: GreyStyle['range']): readonly [n
   return min === max ? [min - 0.5, max + 0.5] : [min, max];
 }
 
-function greyTable([black, white]: readonly [number, number]): Uint8ClampedArray {
+/** The tables of the fixed ranges in use (a 'window' range makes one per map): 256 KiB each. */
+const greyTables = new Map<string, Uint8ClampedArray>();
+const MAX_GREY_TABLES = 16;
+
+function greyTable(range: readonly [number, number]): Uint8ClampedArray {
+  const key = `${range[0]} ${range[1]}`;
+  let table = greyTables.get(key);
+  if (table === undefined) {
+    table = buildGreyTable(range);
+    if (greyTables.size >= MAX_GREY_TABLES) greyTables.delete(greyTables.keys().next().value!);
+    greyTables.set(key, table);
+  }
+  return table;
+}
+
+function buildGreyTable([black, white]: readonly [number, number]): Uint8ClampedArray {
   const table = new Uint8ClampedArray(65536 * 4);
   for (let value = -32767; value <= 32767; value++) {
     const grey = Math.round((255 * (value - black)) / (white - black));

@@ -1,9 +1,11 @@
 /**
- * GetMap: the requested layers rendered on the pool, composited in LAYERS order (first at the
- * bottom) over the background and encoded as PNG, JPEG or WebP. The request's pixels (WIDTH ×
- * HEIGHT × layers) are checked against the budget first (map-budget.ts), and layers are
- * composited a few at a time (composeLayers), so memory does not grow with their number; the
- * maps being composited at once hold at most RELIEF_MAX_MAP_MEMORY bytes together (others wait).
+ * GetMap: the whole map drawn on the pool in one job (map-image-worker.ts): layers in LAYERS
+ * order (first at the bottom) over the background, encoded as PNG, JPEG or WebP there, so only
+ * the request goes to the pool and only the encoded image comes back. The main thread parses
+ * and checks the request and selects the features of vector layers. The request's pixels
+ * (WIDTH × HEIGHT × layers) are checked against the budget first (map-budget.ts); a map holds
+ * one canvas and one layer however many layers it has, and the maps being drawn at once hold at
+ * most RELIEF_MAX_MAP_MEMORY bytes together (others wait).
  * With cache filters registered, answers are looked up and stored under a key of every
  * parameter, the layer set's revision and the request's access-control key. Errors follow
  * EXCEPTIONS (map-exceptions.ts).
@@ -17,10 +19,12 @@ import { checkMapPixels } from '../map-budget.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import { MemoryGate } from '../memory-gate.ts';
 import type { OperationHandler, OwsResult } from '../ows-service.ts';
-import { compositeBytes, composeLayers, parseImageOutput } from './image-output.ts';
+import { mapImageBytes, parseImageOutput } from './image-output.ts';
+import { mapImageLayer, unrenderableLayer } from './map-image-layers.ts';
 import { exceptionImage } from './map-exceptions.ts';
 import { parseMapRequest } from './map-request.ts';
-import { renderMapLayer } from './render-map-layer.ts';
+import type { MapImageLayer } from './map-image-worker.ts';
+import { renderMapImageOnPool } from './wms-jobs.ts';
 import { WMS_VERSIONS } from './wms-versions.ts';
 
 export function getMap(context: MapServicesContext, store: VectorStore): OperationHandler {
@@ -56,12 +60,17 @@ async function renderMap(
     const hit = await context.cacheFilters.get(ctx, 'image', cacheKey);
     if (hit !== undefined) return { body: hit.body, contentType: hit.contentType };
   }
-  const count = request.layers.length;
-  const body = await memory.hold(compositeBytes(width, height, count), () =>
-    composeLayers(output, count, (index) =>
-      renderMapLayer(context, store, ctx, request.layers[index]!, request.grid),
-    ),
+  const layers: MapImageLayer[] = [];
+  for (const layer of request.layers) {
+    layers.push(await mapImageLayer(context, store, ctx, layer, request.grid));
+  }
+  const result = await memory.hold(mapImageBytes(width, height), () =>
+    renderMapImageOnPool(context.pool, { grid: request.grid, layers, output }),
   );
+  if (result.kind === 'layer-failed') {
+    throw unrenderableLayer(ctx, request.layers[result.layer]!.layer, result.message);
+  }
+  const body = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
   if (cacheKey !== undefined) {
     await context.cacheFilters.set(ctx, 'image', cacheKey, { body, contentType: output.format });
   }

@@ -1,10 +1,10 @@
 /**
- * How a map image is delivered: FORMAT, TRANSPARENT and BGCOLOR, and the encoding of RGBA
- * layers composited in order (first = bottom) over the background. sharp does the compositing
- * and encoding on libuv's threads, so the event loop stays free.
+ * How a map image is delivered: FORMAT, TRANSPARENT and BGCOLOR; the memory a map takes to draw, and the encoding of the images the main thread makes itself
+ * (exception images, blank maps) with sharp on libuv's threads, so the event loop stays free.
  */
 import sharp, { type Sharp } from 'sharp';
 import { ServiceException } from '../../errors/service-exception.ts';
+import { JPEG_QUALITY, WEBP_QUALITY } from '../../imaging/encode-image.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import { WMS_MAP_FORMATS, type WmsMapFormat } from './wms-versions.ts';
 
@@ -16,13 +16,6 @@ export interface ImageOutput {
   transparent: boolean;
   /** BGCOLOR, default white. */
   background: { r: number; g: number; b: number };
-}
-
-/** width × height × 4 bytes, RGBA, row 0 = north. */
-export interface RgbaLayer {
-  width: number;
-  height: number;
-  rgba: Uint8Array;
 }
 
 export interface ImageLimits {
@@ -122,90 +115,43 @@ function parseBgcolor(value: string | undefined): ImageOutput['background'] {
 }
 
 /**
- * Layers composited in one sharp pass, and so the most rendered layers one map holds at once:
- * a map's memory is about (LAYERS_PER_PASS + 2) × WIDTH × HEIGHT × 4 bytes however many layers
- * it has. Maps of up to this many layers are composited in a single pass, exactly as before.
+ * The bytes a map holds while it is drawn, per pixel, at most: the canvas and one layer (RGBA,
+ * 4 + 4), the layer's window of heights (Int16, 2), the packed pixels the PNG encoder filters and
+ * its output (4 + 2, generous for compressed data).
  */
-export const LAYERS_PER_PASS = 4;
+export const MAP_IMAGE_BYTES_PER_PIXEL = 16;
 
-/**
- * The bytes composeLayers holds for a map, at most: the rendered layers of one pass, the
- * accumulator and sharp's output of the pass, 4 bytes a pixel each.
- */
-export function compositeBytes(width: number, height: number, count: number): number {
-  return 4 * width * height * (Math.min(count, LAYERS_PER_PASS) + 2);
+/** What drawing one map of width × height pixels holds at most, however many layers it has. */
+export function mapImageBytes(width: number, height: number): number {
+  return MAP_IMAGE_BYTES_PER_PIXEL * width * height;
 }
 
-/** The layers over the background, encoded in the output format. */
-export async function composeImage(
-  output: ImageOutput,
-  layers: readonly RgbaLayer[],
-): Promise<Buffer> {
-  return composeLayers(output, layers.length, (index) => Promise.resolve(layers[index]!));
-}
-
-/**
- * `count` layers, each rendered by `render(index)` (null: nothing to draw), over the background
- * in index order (0 at the bottom), encoded in the output format. Layers are rendered and
- * composited LAYERS_PER_PASS at a time onto one RGBA accumulator and dropped, rather than all
- * held until the end, so memory does not grow with the number of layers. Within a pass sharp
- * blends in floating point; between passes the accumulator is rounded to 8 bits, which can
- * move a half-transparent pixel by one level where more than LAYERS_PER_PASS layers overlap.
- */
-export async function composeLayers(
-  output: ImageOutput,
-  count: number,
-  render: (index: number) => Promise<RgbaLayer | null>,
-): Promise<Buffer> {
+/** An empty map (EXCEPTIONS=BLANK): the background alone, encoded by sharp off the event loop. */
+export function blankImage(output: ImageOutput): Promise<Buffer> {
   const { width, height } = output;
-  let image = sharp({
-    create: {
-      width,
-      height,
-      channels: 4,
-      background: { ...output.background, alpha: output.transparent ? 0 : 1 },
-    },
-  });
-  for (let first = 0; first < count; first += LAYERS_PER_PASS) {
-    const end = Math.min(count, first + LAYERS_PER_PASS);
-    const indices = Array.from({ length: end - first }, (_, k) => first + k);
-    const rendered = await Promise.all(indices.map(render));
-    const layers = rendered.filter((layer): layer is RgbaLayer => layer !== null);
-    if (layers.length === 0) continue;
-    image.composite(layers.map(overlay));
-    if (end < count) image = await accumulated(image, output);
-  }
-  return encode(image, output);
+  const alpha = output.transparent ? 0 : 1;
+  return encode(
+    sharp({ create: { width, height, channels: 4, background: { ...output.background, alpha } } }),
+    output,
+  );
 }
 
-function overlay(layer: RgbaLayer) {
-  return {
-    input: Buffer.from(layer.rgba.buffer, layer.rgba.byteOffset, layer.rgba.byteLength),
-    raw: { width: layer.width, height: layer.height, channels: 4 as const },
-  };
-}
-
-/** The composite so far as raw RGBA, the base of the next pass. */
-async function accumulated(image: Sharp, output: ImageOutput): Promise<Sharp> {
-  const data = await image.raw().toBuffer();
-  // Our own pixels of an allowed size: sharp's input pixel limit need not apply.
-  return sharp(data, {
-    raw: { width: output.width, height: output.height, channels: 4 },
-    limitInputPixels: false,
-  });
-}
-
-/** An image in the output format from a sharp input (an SVG message, say). */
+/**
+ * An image in the output format from a sharp input (an exception's SVG message, a blank map);
+ * maps themselves are encoded on the pool (src/imaging/encode-image.ts).
+ */
 export function encode(image: Sharp, output: ImageOutput): Promise<Buffer> {
-  // An opaque map needs no alpha channel: dropping it makes PNG encoding about 3× faster
-  // (bench/wms) for the same pixels.
+  // An opaque image needs no alpha channel: it encodes about 3× faster without.
   if (!output.transparent && output.format !== 'image/jpeg') image.removeAlpha();
   switch (output.format) {
     case 'image/png':
       return image.png().toBuffer();
     case 'image/jpeg':
-      return image.flatten({ background: output.background }).jpeg({ quality: 85 }).toBuffer();
+      return image
+        .flatten({ background: output.background })
+        .jpeg({ quality: JPEG_QUALITY })
+        .toBuffer();
     case 'image/webp':
-      return image.webp({ quality: 85, alphaQuality: 100 }).toBuffer();
+      return image.webp({ quality: WEBP_QUALITY, alphaQuality: 100 }).toBuffer();
   }
 }

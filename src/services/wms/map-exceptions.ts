@@ -10,7 +10,7 @@ import type { ServiceException } from '../../errors/service-exception.ts';
 import type { OwsParameters } from '../../request-loop/ows-parameters.ts';
 import { escapeText } from '../../xml/xml-escape.ts';
 import {
-  composeImage,
+  blankImage,
   encode,
   parseImageOutput,
   type ImageLimits,
@@ -49,7 +49,7 @@ export async function exceptionImage(
   } catch {
     return undefined;
   }
-  if (mode === 'blank') return { body: await composeImage(output, []), output };
+  if (mode === 'blank') return { body: await blankImage(output), output };
   return { body: await messageImage(output, `${error.code}: ${error.message}`), output };
 }
 

@@ -1,17 +1,22 @@
-/** The main-thread side of wms-worker.ts: typed calls, each one job on the shared pool. */
-import type { WorkerPool } from '../../pool/worker-pool.ts';
+/** The main-thread side of the WMS pool workers: typed calls, each one job on the shared pool. */
+import type { RunOptions, WorkerPool } from '../../pool/worker-pool.ts';
 import type { RasterBbox, RasterSource } from '../../raster/raster-types.ts';
-import type { RgbaLayer } from './image-output.ts';
+import type { RenderMapImageInput, RenderMapImageResult } from './map-image-worker.ts';
 import { packedBuffers } from './packed-geometries.ts';
-import type { RenderVectorInput } from './wms-worker.ts';
 
 export const WMS_WORKER = new URL('./wms-worker.ts', import.meta.url);
+export const MAP_IMAGE_WORKER = new URL('./map-image-worker.ts', import.meta.url);
 
-/** The packed geometries are transferred: `input.geometries` is unusable afterwards. */
-export function renderVectorOnPool(pool: WorkerPool, input: RenderVectorInput): Promise<RgbaLayer> {
-  return pool.run(WMS_WORKER, 'renderVectorLayer', input, {
-    transferList: packedBuffers(input.geometries),
-  });
+/** The vector layers' packed geometries are transferred: unusable in `input` afterwards. */
+export function renderMapImageOnPool(
+  pool: WorkerPool,
+  input: RenderMapImageInput,
+  options: Omit<RunOptions, 'transferList'> = {},
+): Promise<RenderMapImageResult> {
+  const transferList = input.layers.flatMap((layer) =>
+    layer.kind === 'vector' ? packedBuffers(layer.geometries) : [],
+  );
+  return pool.run(MAP_IMAGE_WORKER, 'renderMapImage', input, { ...options, transferList });
 }
 
 export function rasterExtentOnPool(

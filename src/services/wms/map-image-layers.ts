@@ -1,51 +1,48 @@
 /**
- * One layer of a map as RGBA on the map's grid, rendered on the shared pool: raster layers by
- * the raster module in their style, vector layers by wms-worker.ts from the features the
- * request may see in the map's box. null: nothing to draw.
+ * The main thread's part of drawing a map's layers: what map-image-worker.ts needs for each
+ * layer. Raster layers go as their source and style; vector layers as the geometries of the
+ * features the request may see in (and just around) the map, packed into transferable arrays.
  */
 import { ServiceException } from '../../errors/service-exception.ts';
 import type { PublishedLayer } from '../../layers/layer-registry.ts';
-import { renderRasterOnPool } from '../../raster/raster-jobs.ts';
 import { isRasterSource } from '../../raster/raster-types.ts';
 import type { RequestContext } from '../../request-loop/request-context.ts';
 import type { VectorStore } from '../../vector/vector-store.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
-import type { RgbaLayer } from './image-output.ts';
+import type { MapImageLayer } from './map-image-worker.ts';
 import type { MapLayer } from './map-request.ts';
 import { pixelBoxToLonLat, type MapGrid } from './map-grid.ts';
 import { packGeometries } from './packed-geometries.ts';
 import { featuresInBox } from './vector-features.ts';
 import { POINT_RADIUS } from './vector-svg.ts';
-import { renderVectorOnPool } from './wms-jobs.ts';
 
-export async function renderMapLayer(
+export async function mapImageLayer(
   context: MapServicesContext,
   store: VectorStore,
   ctx: RequestContext,
   { layer, style }: MapLayer,
   grid: MapGrid,
-): Promise<RgbaLayer | null> {
+): Promise<MapImageLayer> {
   if (style.kind === 'vector') {
     // Features just outside the map still reach into it with their stroke or symbol.
     const pad = style.paint.strokeWidth / 2 + POINT_RADIUS + 1;
     const box = pixelBoxToLonLat(grid, -pad, -pad, grid.width + pad, grid.height + pad);
     const { dataset, positions } = await featuresInBox(context, store, ctx, layer, box);
-    if (positions.length === 0) return null;
     const geometries = packGeometries(positions.map((p) => dataset.featureAt(p).geometry));
-    return renderVectorOnPool(context.pool, { geometries, grid, paint: style.paint });
+    return { kind: 'vector', geometries, paint: style.paint };
   }
-  if (!isRasterSource(layer.source)) throw unrenderable(ctx, layer, 'not a raster source');
-  try {
-    return await renderRasterOnPool(context.pool, {
-      request: { source: layer.source, ...grid },
-      style: style.name,
-    });
-  } catch (error) {
-    throw unrenderable(ctx, layer, error);
+  if (!isRasterSource(layer.source)) {
+    throw unrenderableLayer(ctx, layer, 'not a raster source');
   }
+  return { kind: 'raster', source: layer.source, style: style.name };
 }
 
-function unrenderable(ctx: RequestContext, layer: PublishedLayer, cause: unknown) {
+/** A layer whose data cannot be read: logged with the cause, a 500 for the client. */
+export function unrenderableLayer(
+  ctx: RequestContext,
+  layer: PublishedLayer,
+  cause: unknown,
+): ServiceException {
   ctx.log.error({ err: cause, layer: layer.name }, 'raster layer cannot be rendered');
   return new ServiceException(
     'NoApplicableCode',

@@ -1,0 +1,52 @@
+/**
+ * Map compositing in plain JavaScript, for the pool threads that render whole maps: a canvas
+ * filled with the background, then each layer drawn over it with the straight-alpha "over"
+ * operator, one layer at a time, so a map holds its canvas and one layer however many layers it
+ * has. Raster styles draw only opaque or fully transparent pixels, which are a copy or a skip;
+ * only partly transparent pixels (vector fills, layer opacity) are blended.
+ */
+
+/** An RGBA canvas of width × height pixels, every pixel the colour (alpha 0–255). */
+export function filledCanvas(
+  width: number,
+  height: number,
+  colour: { r: number; g: number; b: number; alpha: number },
+): Uint8Array {
+  const canvas = new Uint8Array(width * height * 4);
+  const pixel = new Uint8Array([colour.r, colour.g, colour.b, colour.alpha]);
+  new Uint32Array(canvas.buffer).fill(new Uint32Array(pixel.buffer)[0]!);
+  return canvas;
+}
+
+/**
+ * Draws `layer` over `canvas` in place (both RGBA, straight alpha, the same size):
+ * out.a = a + d.a·(1 − a), out.rgb = (rgb·a + d.rgb·d.a·(1 − a)) / out.a, rounded.
+ */
+export function compositeOver(canvas: Uint8Array, layer: Uint8Array): void {
+  if (canvas.length !== layer.length) {
+    throw new RangeError(`Cannot composite ${layer.length} bytes over ${canvas.length}`);
+  }
+  const under = new Uint32Array(canvas.buffer, canvas.byteOffset, canvas.length / 4);
+  const over = new Uint32Array(layer.buffer, layer.byteOffset, layer.length / 4);
+  for (let p = 0; p < over.length; p++) {
+    const a = layer[p * 4 + 3]!;
+    if (a === 0) continue;
+    if (a === 255) {
+      under[p] = over[p]!;
+      continue;
+    }
+    blend(canvas, layer, p * 4, a);
+  }
+}
+
+function blend(canvas: Uint8Array, layer: Uint8Array, i: number, a: number): void {
+  const da = canvas[i + 3]!;
+  // Weights in 0–255² to stay in integers: the layer's a·255, the canvas's d.a·(255 − a).
+  const top = a * 255;
+  const bottom = da * (255 - a);
+  const total = top + bottom;
+  for (let c = 0; c < 3; c++) {
+    canvas[i + c] = Math.round((layer[i + c]! * top + canvas[i + c]! * bottom) / total);
+  }
+  canvas[i + 3] = Math.round(total / 255);
+}
