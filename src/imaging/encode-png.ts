@@ -32,18 +32,24 @@ export function encodePng(rgba: Uint8Array, width: number, height: number): Buff
   });
 }
 
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 function smallestColourType(rgba: Uint8Array): ColourType {
   let grey = true;
   let opaque = true;
-  for (let i = 0; i < rgba.length; i += 4) {
-    const r = rgba[i]!;
-    if (grey && (rgba[i + 1] !== r || rgba[i + 2] !== r)) {
-      grey = false;
-      if (!opaque) break;
+  if (LITTLE_ENDIAN && rgba.byteOffset % 4 === 0) {
+    // Whole pixels as 32-bit words (a << 24 | b << 16 | g << 8 | r): one load a pixel.
+    const words = new Uint32Array(rgba.buffer, rgba.byteOffset, rgba.length / 4);
+    for (let p = 0; p < words.length && (grey || opaque); p++) {
+      const word = words[p]!;
+      if (((word ^ (word >>> 8)) & 0xffff) !== 0) grey = false; // r ≠ g or g ≠ b
+      if (word >>> 24 !== 255) opaque = false;
     }
-    if (opaque && rgba[i + 3] !== 255) {
-      opaque = false;
-      if (!grey) break;
+  } else {
+    for (let i = 0; i < rgba.length && (grey || opaque); i += 4) {
+      const r = rgba[i]!;
+      if (rgba[i + 1] !== r || rgba[i + 2] !== r) grey = false;
+      if (rgba[i + 3] !== 255) opaque = false;
     }
   }
   if (grey) return opaque ? GREY : GREY_ALPHA;

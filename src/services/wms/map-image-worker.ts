@@ -1,12 +1,12 @@
 /**
  * Pool worker of GetMap: a whole map in one job. Each layer is drawn in LAYERS order (raster
  * layers read and styled here, vector layers rasterised from the geometries the main thread
- * selected), composited over the background onto one canvas and dropped before the next, and
- * the canvas is encoded in the output format here too. Only the request goes in and only the
+ * selected), composited over the background onto one canvas (the first layer's own pixels),
+ * each dropped before the next, and the canvas is encoded in the output format here too. Only the request goes in and only the
  * encoded image comes out (transferred): no RGBA crosses threads, and a map holds one canvas
  * and one layer however many layers it has. Loaded with require() in the pool's threads.
  */
-import { compositeOver, filledCanvas } from '../../imaging/composite-over.ts';
+import { compositeOver, compositeUnder, filledCanvas } from '../../imaging/composite-over.ts';
 import { encodeImage, type ImageFormat } from '../../imaging/encode-image.ts';
 import type { RasterSource } from '../../raster/raster-types.ts';
 import { readRasterWindow } from '../../raster/read-window.ts';
@@ -40,10 +40,9 @@ export type RenderMapImageResult =
 
 export async function renderMapImage(input: RenderMapImageInput): Promise<RenderMapImageResult> {
   const { grid, output } = input;
-  const canvas = filledCanvas(grid.width, grid.height, {
-    ...output.background,
-    alpha: output.transparent ? 0 : 255,
-  });
+  const background = { ...output.background, alpha: output.transparent ? 0 : 255 };
+  // The first layer drawn becomes the canvas, with the background put under it.
+  let canvas: Uint8Array | undefined;
   for (const [index, layer] of input.layers.entries()) {
     let pixels: Uint8Array;
     if (layer.kind === 'vector') {
@@ -56,8 +55,12 @@ export async function renderMapImage(input: RenderMapImageInput): Promise<Render
         return { kind: 'layer-failed', layer: index, message: (error as Error).message };
       }
     }
-    compositeOver(canvas, pixels);
+    if (canvas === undefined) {
+      compositeUnder(pixels, background);
+      canvas = pixels;
+    } else compositeOver(canvas, pixels);
   }
+  canvas ??= filledCanvas(grid.width, grid.height, background);
   const encoded = await encodeImage(canvas, grid.width, grid.height, output);
   // A buffer of our own: encoders may hand out views of pooled or external memory.
   const bytes = new Uint8Array(encoded.byteLength);

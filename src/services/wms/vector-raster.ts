@@ -22,5 +22,6 @@ export async function drawVectorLayer(
   if (info.width !== grid.width || info.height !== grid.height || info.channels !== 4) {
     throw new Error(`The vector layer rendered ${info.width}×${info.height}×${info.channels}`);
   }
-  return data;
+  // Compositing views pixels as 32-bit words, which needs a 4-byte aligned start.
+  return data.byteOffset % 4 === 0 ? data : new Uint8Array(data);
 }

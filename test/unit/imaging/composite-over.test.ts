@@ -1,6 +1,10 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { compositeOver, filledCanvas } from '../../../src/imaging/composite-over.ts';
+import {
+  compositeOver,
+  compositeUnder,
+  filledCanvas,
+} from '../../../src/imaging/composite-over.ts';
 
 /** A 4 × 1 RGBA row from four [r, g, b, a] pixels. */
 function row(...pixels: [number, number, number, number][]): Uint8Array {
@@ -66,5 +70,22 @@ describe('compositeOver', () => {
 
   it('refuses a layer of another size', () => {
     expect(() => compositeOver(new Uint8Array(16), new Uint8Array(8))).toThrow(RangeError);
+  });
+});
+
+describe('compositeUnder', () => {
+  it('gives the pixels of drawing the layer over a canvas of the colour', () => {
+    const layer = row([10, 20, 30, 255], [0, 0, 0, 0], [200, 100, 50, 128], [5, 5, 5, 1]);
+    for (const colour of [
+      { r: 255, g: 255, b: 255, alpha: 255 },
+      { r: 0, g: 128, b: 255, alpha: 0 },
+      { r: 9, g: 9, b: 9, alpha: 100 },
+    ]) {
+      const canvas = filledCanvas(4, 1, colour);
+      compositeOver(canvas, layer);
+      const under = new Uint8Array(layer);
+      compositeUnder(under, colour);
+      expect([...under]).toEqual([...canvas]);
+    }
   });
 });
