@@ -32,15 +32,22 @@ export async function renderMapLayer(
     const { dataset, positions } = await featuresInBox(context, store, ctx, layer, box);
     if (positions.length === 0) return null;
     const geometries = packGeometries(positions.map((p) => dataset.featureAt(p).geometry));
-    return renderVectorOnPool(context.pool, { geometries, grid, paint: style.paint });
+    return renderVectorOnPool(
+      context.pool,
+      { geometries, grid, paint: style.paint },
+      { signal: ctx.signal },
+    );
   }
   if (!isRasterSource(layer.source)) throw unrenderable(ctx, layer, 'not a raster source');
   try {
-    return await renderRasterOnPool(context.pool, {
-      request: { source: layer.source, ...grid },
-      style: style.name,
-    });
+    return await renderRasterOnPool(
+      context.pool,
+      { request: { source: layer.source, ...grid }, style: style.name },
+      { signal: ctx.signal },
+    );
   } catch (error) {
+    // Nobody waits for the map any more: not a fault of the layer.
+    if (ctx.signal.aborted) throw error;
     throw unrenderable(ctx, layer, error);
   }
 }

@@ -6,6 +6,7 @@
  */
 import { Piscina } from 'piscina';
 import sharp from 'sharp';
+import type { WorkerTools } from '../../pool/pool-job.ts';
 import type { RasterBbox, RasterSource } from '../../raster/raster-types.ts';
 import { describeRasterSource } from '../../raster/source-info.ts';
 import type { RgbaLayer } from './image-output.ts';
@@ -21,9 +22,15 @@ export interface RenderVectorInput {
   paint: VectorPaint;
 }
 
-export async function renderVectorLayer(input: RenderVectorInput): Promise<RgbaLayer> {
+/** `tools` is absent in direct calls; a cancelled job stops before and after drawing the SVG. */
+export async function renderVectorLayer(
+  input: RenderVectorInput,
+  tools?: WorkerTools,
+): Promise<RgbaLayer> {
   const { grid } = input;
+  tools?.throwIfCancelled();
   const svg = vectorSvg(input.geometries, grid, input.paint);
+  tools?.throwIfCancelled();
   // The SVG is ours (numbers and parsed colours only), so librsvg's size limits can go.
   const { data, info } = await sharp(Buffer.from(svg), { unlimited: true })
     .ensureAlpha()
