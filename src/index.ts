@@ -22,12 +22,14 @@ export type {
   OwsServiceDefinition,
 } from './services/ows-service.ts';
 export type { ExceptionFormat } from './errors/exception-report.ts';
-export type { WorkerPool, RunOptions } from './pool/worker-pool.ts';
+export type { AbortMode, Lane, RunOptions, WorkerPool } from './pool/worker-pool.ts';
 export { TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
 export type {
   JobRecord,
   JobStatus,
+  ExecuteOptions,
   ParameterDescription,
+  PrepareContext,
   TaskRunContext,
   TaskTypeDefinition,
 } from './tasks/task-types.ts';

@@ -2,6 +2,7 @@
  * Pool-worker side of bench/elevation/worker-memory.ts: runs one elevation worker function on a
  * pool thread and reports that thread's memory (V8 heap, ArrayBuffers) around it.
  */
+import { workerTools } from '../../src/pool/pool-job.ts';
 import { fetchTile } from '../../plugins/elevation/src/fetch/fetch-worker.ts';
 import { buildMosaic } from '../../plugins/elevation/src/results/mosaic-worker.ts';
 import { computeStatistics } from '../../plugins/elevation/src/results/statistics-worker.ts';
@@ -55,7 +56,7 @@ export function fetchTiles(input: { url: string; tiles: number; dir: string }) {
     for (let i = 0; i < input.tiles; i++) {
       const result = await fetchTile(
         { url: input.url, tempPath: `${input.dir}/${i}.hgt`, timeoutMs: 60_000 },
-        { progress: () => undefined },
+        workerTools(),
       );
       if (result.kind !== 'ok') throw new Error(`fetch failed: ${JSON.stringify(result)}`);
     }

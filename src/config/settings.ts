@@ -114,6 +114,13 @@ export const SETTINGS = {
     description:
       'Niceness added to worker threads, so CPU work yields to the event loop (Linux, macOS)',
   },
+  poolInteractiveHoldMs: {
+    env: 'RELIEF_POOL_INTERACTIVE_HOLD_MS',
+    schema: integer(0, 600_000),
+    default: 1000,
+    description:
+      'Milliseconds after the last request work on the pool during which background work leaves one pool thread free (0: only while request work is queued or running)',
+  },
   maxConcurrentTasks: {
     env: 'RELIEF_MAX_CONCURRENT_TASKS',
     schema: integer(1, 1024),

@@ -2,7 +2,7 @@
  * The plugin API: what a plugin module exports and the narrow interface it is given at
  * registration. A plugin never sees the root server, only these capabilities.
  */
-import type { FastifyBaseLogger, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyBaseLogger, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessControlFilter } from '../access/access-control.ts';
 import type { CacheFilter } from '../access/cache-filter.ts';
 import type { StatusInfo } from '../api/processes/status-info.ts';
@@ -27,7 +27,10 @@ export interface PluginApi<Config = Record<string, unknown>> {
   readonly config: Config;
   /** A folder of the plugin's own under the data dir, created on demand by the plugin. */
   readonly dataDir: string;
-  /** The server's one shared worker pool, for CPU-heavy work. */
+  /**
+   * The server's one shared worker pool, for CPU-heavy work. `pool.run` defaults to the
+   * interactive lane (work a request waits on); see "CPU-heavy work" in docs/plugins.md.
+   */
   readonly pool: WorkerPool;
   /** Adds a filter; lower priorities run first, equal ones in registration order. */
   registerFilter(filter: ServerFilter, priority?: number): void;
@@ -71,6 +74,12 @@ export interface PluginApi<Config = Record<string, unknown>> {
   baseUrl(request: FastifyRequest): string;
   /** A job as the OGC API – Processes status document `GET /jobs/{jobId}` answers with. */
   jobStatus(job: JobRecord, request: FastifyRequest): StatusInfo;
+  /**
+   * A signal that aborts when the client of `request` goes away before its response is
+   * finished (never after a normal answer): pass it to the pool runs and to `tasks.execute`
+   * made for the request. In a filter or service, the same signal is `ctx.signal`.
+   */
+  requestSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal;
   /** Called on shutdown, after the server stopped taking requests, in reverse load order. */
   onClose(hook: () => void | Promise<void>): void;
 }

@@ -33,7 +33,15 @@ const REGISTER_TIMEOUT_MS = 30_000;
 /** The parts of the server a plugin's API reaches into, plus what loading needs. */
 export interface PluginLoaderOptions extends Pick<
   ReliefServer,
-  'app' | 'chain' | 'registry' | 'pool' | 'tasks' | 'layers' | 'accessControl' | 'cacheFilters'
+  | 'app'
+  | 'chain'
+  | 'registry'
+  | 'pool'
+  | 'tasks'
+  | 'layers'
+  | 'accessControl'
+  | 'cacheFilters'
+  | 'contextOf'
 > {
   log: FastifyBaseLogger;
   /** Environment for `RELIEF_<PLUGIN>_<KEY>` overrides of plugin settings. */
@@ -281,6 +289,7 @@ async function registerPlugin(
     },
     baseUrl: (request) => publicBaseUrl(request, options.publicUrl),
     jobStatus: (job, request) => statusInfo(job, publicBaseUrl(request, options.publicUrl)),
+    requestSignal: (request, reply) => options.contextOf(request, reply).signal,
     registerRoutes(routes, routeOptions) {
       whileOpen('registerRoutes');
       if (typeof routes !== 'function')

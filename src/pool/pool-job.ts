@@ -1,7 +1,9 @@
 /**
  * Every pool job runs through this one worker entry: it imports the job's module (cached per
- * worker thread by the module loader) and calls the named export with the input and a progress
- * reporter that posts to the main thread without blocking either side.
+ * worker thread by the module loader) and calls the named export with the input and its tools:
+ * a progress reporter that posts to the main thread without blocking either side, and the
+ * job's cancellation flag (shared memory the main thread sets when a cooperative job's signal
+ * aborts; see worker-pool.ts).
  */
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
@@ -11,12 +13,21 @@ export interface PoolJob {
   name: string;
   input: unknown;
   port: MessagePort | undefined;
+  /** One Int32, set to 1 by the main thread when the job is cancelled (cooperative abort). */
+  cancel?: SharedArrayBuffer | undefined;
 }
 
 /** What a worker function receives besides its input. */
 export interface WorkerTools {
   /** Sends a progress value to the job's `onProgress` on the main thread; free when nobody listens. */
   progress(value: unknown): void;
+  /**
+   * True once the caller gave up on the job (a cooperative abort: the client went away, say).
+   * Nobody will read the result: a function working in chunks checks this between them.
+   */
+  readonly cancelled: boolean;
+  /** Throws an AbortError if `cancelled`; call it between chunks of work. */
+  throwIfCancelled(): void;
 }
 
 export type WorkerFunction<Input = unknown, Output = unknown> = (
@@ -24,7 +35,34 @@ export type WorkerFunction<Input = unknown, Output = unknown> = (
   tools: WorkerTools,
 ) => Output | Promise<Output>;
 
-const silent: WorkerTools = { progress: () => undefined };
+/** What throwIfCancelled throws; the caller has already been answered, so nobody sees it. */
+export class JobCancelledError extends Error {
+  override readonly name = 'AbortError';
+  constructor() {
+    super('The pool job was cancelled');
+  }
+}
+
+/**
+ * A job's tools: progress goes to `progress`, cancellation is read from `cancel`. Also how
+ * tests and benchmarks call a worker function directly: `fn(input, workerTools())`.
+ */
+export function workerTools(
+  progress: (value: unknown) => void = () => undefined,
+  cancel?: SharedArrayBuffer,
+): WorkerTools {
+  const flag = cancel === undefined ? undefined : new Int32Array(cancel);
+  const cancelled = () => flag !== undefined && Atomics.load(flag, 0) !== 0;
+  return {
+    progress,
+    get cancelled() {
+      return cancelled();
+    },
+    throwIfCancelled() {
+      if (cancelled()) throw new JobCancelledError();
+    },
+  };
+}
 
 /**
  * piscina loads this file with require(), so tsx compiles it (and what it loads) as CommonJS.
@@ -40,14 +78,22 @@ function load(module: string): Promise<Record<string, unknown>> {
   return import(module) as Promise<Record<string, unknown>>;
 }
 
-export default async function runPoolJob({ module, name, input, port }: PoolJob): Promise<unknown> {
+export default async function runPoolJob({
+  module,
+  name,
+  input,
+  port,
+  cancel,
+}: PoolJob): Promise<unknown> {
   const exports = await load(module);
   const fn = exports[name];
   if (typeof fn !== 'function') {
     throw new TypeError(`Worker module ${module} has no exported function "${name}"`);
   }
-  const tools: WorkerTools =
-    port === undefined ? silent : { progress: (value) => port.postMessage(value) };
+  const tools = workerTools(
+    port === undefined ? undefined : (value) => port.postMessage(value),
+    cancel,
+  );
   try {
     return await (fn as WorkerFunction)(input, tools);
   } finally {

@@ -3,10 +3,35 @@
  * the event loop. A job names the module and export to run, so plugins bring their own worker
  * code without a pool of their own. Worker modules are TypeScript: workers load them through
  * tsx, exactly as the main thread does.
+ *
+ * Lanes. Work is *interactive* (what a request waits on: GetMap, GetCoverage, GetFeatureInfo, a
+ * polygon's validation; the default) or *background* (task work: decoding, statistics, mosaics).
+ * Our own scheduler (lane-scheduler.ts) keeps one FIFO per lane and never gives piscina more
+ * jobs than it has threads, so piscina's queue stays empty and our order is the order jobs start
+ * in. Interactive work always starts first. Starting first is not enough, though: a background
+ * chunk such as a tile decode can hold a thread for 100 ms or more, and with every thread busy
+ * a GetMap would wait for a chunk to end, however finely the work were cut. So while interactive
+ * work is recent (queued, running, or submitted or finished within `interactiveHoldMs`),
+ * background work holds at most `threads − 1` threads and one stays free for the next request.
+ * When the map services are quiet, background work gets every thread, so an idle server still
+ * runs jobs at full speed; the first request after a quiet spell may wait for one chunk, and
+ * the hold then keeps a thread free for those that follow. With one thread nothing can be
+ * reserved: background work then runs only when no interactive work is queued.
+ *
+ * Cancelling. A job whose signal aborts while it is queued is dropped at once and never reaches
+ * a thread. A running one stops in one of two ways (`RunOptions.abort`): `terminate` (the
+ * default for background work) stops its thread, which piscina replaces; `cooperative` (the
+ * default for interactive work) sets a flag the worker reads through `tools.cancelled` /
+ * `tools.throwIfCancelled()` between chunks, and keeps the thread and its caches. Either way the
+ * caller's promise rejects at once with the signal's reason (piscina's AbortError for
+ * `terminate`); with `cooperative` the thread stays counted as busy until the worker returns.
  */
 import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { LaneScheduler, type Lane, type LaneStats } from './lane-scheduler.ts';
 import type { PoolJob } from './pool-job.ts';
+
+export type { Lane } from './lane-scheduler.ts';
 
 export interface WorkerPoolOptions {
   threads: number;
@@ -18,6 +43,11 @@ export interface WorkerPoolOptions {
    */
   niceIncrement?: number;
   /**
+   * For this long after interactive work was last submitted or finished, background work leaves
+   * one thread free (ms, default 1000; RELIEF_POOL_INTERACTIVE_HOLD_MS).
+   */
+  interactiveHoldMs?: number;
+  /**
    * Receives what piscina reports outside any task: an uncaught exception in an idle worker, or a
    * result that arrives for a task already aborted (a cancelled job whose worker answered just
    * before it was stopped). Default: a process warning. Never thrown: either is harmless to the
@@ -26,11 +56,18 @@ export interface WorkerPoolOptions {
   onError?: (error: Error) => void;
 }
 
+/** How running work stops when its signal aborts; see the module comment. */
+export type AbortMode = 'terminate' | 'cooperative';
+
 export interface RunOptions {
   signal?: AbortSignal;
   transferList?: readonly TransferListItem[];
   /** Receives what the worker function passes to `tools.progress(...)`, on the main thread. */
   onProgress?: (value: unknown) => void;
+  /** Default `interactive`: work a request waits on. Task work is `background`. */
+  lane?: Lane;
+  /** Default: `cooperative` for interactive work, `terminate` for background work. */
+  abort?: AbortMode;
 }
 
 const POOL_JOB = new URL('./pool-job.ts', import.meta.url).href;
@@ -38,15 +75,18 @@ const POOL_JOB = new URL('./pool-job.ts', import.meta.url).href;
 export interface WorkerPoolStats {
   threads: number;
   maxThreads: number;
+  /** Jobs waiting for a thread, both lanes. */
   queued: number;
   completed: number;
   utilization: number;
+  lanes: Record<Lane, LaneStats>;
 }
 
 const TSX_IMPORT = ['--import', 'tsx'];
 
 export class WorkerPool {
   readonly #piscina: Piscina;
+  readonly #scheduler: LaneScheduler;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -56,6 +96,10 @@ export class WorkerPool {
     const execArgv = process.execArgv.includes('tsx')
       ? process.execArgv
       : [...process.execArgv, ...TSX_IMPORT];
+    this.#scheduler = new LaneScheduler({
+      slots: options.threads,
+      interactiveHoldMs: options.interactiveHoldMs ?? 1000,
+    });
     this.#piscina = new Piscina({
       minThreads: 1,
       maxThreads: options.threads,
@@ -71,8 +115,9 @@ export class WorkerPool {
 
   /**
    * Runs `exportName` of the worker module at `module` (a file URL) with `input`, which is
-   * structured-cloned (use transferList for large buffers). Aborting the signal terminates the
-   * worker running the job, so a worker must not own files it would need to clean up.
+   * structured-cloned (use transferList for large buffers). With `abort: 'terminate'`, aborting
+   * the signal stops the thread running the job, so such a worker must not own files it would
+   * need to clean up.
    */
   run<T>(
     module: URL | string,
@@ -81,6 +126,10 @@ export class WorkerPool {
     options: RunOptions = {},
   ): Promise<T> {
     if (this.#closed) return Promise.reject(new Error('The worker pool is closed'));
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    const lane = options.lane ?? 'interactive';
+    const abort = options.abort ?? (lane === 'interactive' ? 'cooperative' : 'terminate');
     const transferList: TransferListItem[] = [...(options.transferList ?? [])];
     let channel: MessageChannel | undefined;
     if (options.onProgress !== undefined) {
@@ -88,17 +137,29 @@ export class WorkerPool {
       channel.port1.on('message', options.onProgress);
       transferList.push(channel.port2);
     }
+    const cancel =
+      signal !== undefined && abort === 'cooperative' ? new SharedArrayBuffer(4) : undefined;
     const job: PoolJob = {
       module: typeof module === 'string' ? module : module.href,
       name: exportName,
       input,
       port: channel?.port2,
+      cancel,
     };
-    const run = this.#piscina.run(job, {
-      filename: POOL_JOB,
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-      ...(transferList.length === 0 ? {} : { transferList }),
-    }) as Promise<T>;
+    const started = this.#scheduler.schedule(
+      lane,
+      () =>
+        this.#piscina.run(job, {
+          filename: POOL_JOB,
+          ...(signal === undefined || abort !== 'terminate' ? {} : { signal }),
+          ...(transferList.length === 0 ? {} : { transferList }),
+        }) as Promise<T>,
+      signal,
+    );
+    const run =
+      cancel === undefined || signal === undefined
+        ? started
+        : rejectOnAbort(started, signal, () => Atomics.store(new Int32Array(cancel), 0, 1));
     if (channel === undefined) return run;
     const port = channel.port1;
     // Progress messages posted just before the result may still be queued: drain them first.
@@ -120,18 +181,46 @@ export class WorkerPool {
   }
 
   get stats(): WorkerPoolStats {
+    const lanes = this.#scheduler.stats();
     return {
       threads: this.#piscina.threads.length,
       maxThreads: this.#piscina.options.maxThreads,
-      queued: this.#piscina.queueSize,
+      queued: lanes.interactive.queued + lanes.background.queued + this.#piscina.queueSize,
       completed: this.#piscina.completed,
       utilization: this.#piscina.utilization,
+      lanes,
     };
   }
 
+  /** Queued jobs are rejected; running ones finish first. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    this.#scheduler.clear(new Error('The worker pool is closed'));
     await this.#piscina.close({ force: false });
   }
+}
+
+/**
+ * `work`'s outcome, or the signal's reason as soon as it aborts (after `onAbort`): the caller
+ * stops waiting at once while the worker winds down at its next check.
+ */
+function rejectOnAbort<T>(work: Promise<T>, signal: AbortSignal, onAbort: () => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => {
+      onAbort();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', abort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', abort);
+        reject(error);
+      },
+    );
+  });
 }

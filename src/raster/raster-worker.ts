@@ -5,6 +5,7 @@
  * decoded-row cache makes repeated jobs on a thread cheap. The main-thread side is
  * raster-jobs.ts. Large results are transferred to the main thread, not copied.
  */
+import type { WorkerTools } from '../pool/pool-job.ts';
 import type { TileCacheOptions, TileCacheStats } from './decoded-tile-cache.ts';
 import { configureTileCache, tileCacheStats } from './decoded-tile-cache.ts';
 import { encodeGeoTiffInt16, geoTiffFromWindow } from './geotiff-writer.ts';
@@ -41,23 +42,39 @@ export interface EncodeGeoTiffInput extends WithCache {
   request: RasterWindowRequest;
 }
 
-export async function renderRasterRGBA(input: RenderRasterInput): Promise<RenderRasterOutput> {
+// `tools` is absent in direct calls (tests); a cancelled job stops between reading and drawing.
+export async function renderRasterRGBA(
+  input: RenderRasterInput,
+  tools?: WorkerTools,
+): Promise<RenderRasterOutput> {
   applyCache(input);
+  tools?.throwIfCancelled();
   const window = await readRasterWindow({ ...input.request, margin: styleMargin(input.style) });
+  tools?.throwIfCancelled();
   const image = renderRaster(window, input.style);
   const rgba = new Uint8Array(image.rgba.buffer, image.rgba.byteOffset, image.rgba.byteLength);
   return transferResult({ width: image.width, height: image.height, rgba }, [rgba.buffer]);
 }
 
-export async function readWindow(input: ReadWindowInput): Promise<RasterWindow> {
+export async function readWindow(
+  input: ReadWindowInput,
+  tools?: WorkerTools,
+): Promise<RasterWindow> {
   applyCache(input);
+  tools?.throwIfCancelled();
   const window = await readRasterWindow(input.request);
   return transferResult(window, [window.values.buffer]);
 }
 
-export async function encodeGeoTiff(input: EncodeGeoTiffInput): Promise<Uint8Array> {
+export async function encodeGeoTiff(
+  input: EncodeGeoTiffInput,
+  tools?: WorkerTools,
+): Promise<Uint8Array> {
   applyCache(input);
-  const bytes = encodeGeoTiffInt16(geoTiffFromWindow(await readRasterWindow(input.request)));
+  tools?.throwIfCancelled();
+  const window = await readRasterWindow(input.request);
+  tools?.throwIfCancelled();
+  const bytes = encodeGeoTiffInt16(geoTiffFromWindow(window));
   return transferResult(bytes, [bytes.buffer]);
 }
 

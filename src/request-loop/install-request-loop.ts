@@ -20,6 +20,7 @@ import { runStage, type FilterChain } from '../filters/filter-chain.ts';
 import { FilterError } from '../filters/filter-error.ts';
 import type { ResponseChunk } from '../filters/server-filter.ts';
 import type { ServiceRegistry } from '../services/service-registry.ts';
+import { isClientGone } from './client-gone.ts';
 import { RequestContext, type RequestKind } from './request-context.ts';
 import type { FrameworkErrorRelay } from './framework-errors.ts';
 import { RouteIndex } from './route-index.ts';
@@ -118,6 +119,12 @@ export function installRequestLoop(
   });
 
   const sendError = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+    if (isClientGone(error)) {
+      // Work dropped because nobody waits for it (ctx.signal): nobody's fault, and nobody to
+      // answer. 499 is what proxies log for a client that closed its request.
+      request.log.info('the client went away before the answer; its work was dropped');
+      return reply.code(499).send();
+    }
     const ctx = contextOf(request, reply);
     const answer = classify(error);
     if (isServerFault(answer.status)) {

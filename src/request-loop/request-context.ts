@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
+import { clientGoneSignal } from './client-gone.ts';
 import { OwsParameters } from './ows-parameters.ts';
 import { ResponseState } from './response-state.ts';
 
@@ -31,9 +32,12 @@ export class RequestContext {
   /** @internal a response-stage filter failed: its error document is not filtered again. */
   responseFilterFailed = false;
   readonly #request: FastifyRequest;
+  readonly #reply: FastifyReply;
+  #signal: AbortSignal | undefined;
 
   constructor(request: FastifyRequest, reply: FastifyReply, kind: RequestKind) {
     this.#request = request;
+    this.#reply = reply;
     this.id = request.id;
     this.log = request.log;
     this.method = request.method;
@@ -44,6 +48,15 @@ export class RequestContext {
     this.headers = request.headers;
     this.response = new ResponseState(reply);
     this.parameters = new OwsParameters(collectParameters(request));
+  }
+
+  /**
+   * Aborts when the client goes away before the response is finished (never after a normal
+   * answer): pass it to pool runs and other costly work done for the request.
+   */
+  get signal(): AbortSignal {
+    this.#signal ??= clientGoneSignal(this.#request.raw, this.#reply.raw);
+    return this.#signal;
   }
 
   /** The parsed body: an object for JSON, a string for XML, form bodies also appear as parameters. */

@@ -144,6 +144,7 @@ export async function createServer(
     new WorkerPool({
       threads: settings.workers,
       niceIncrement: settings.workerNice,
+      interactiveHoldMs: settings.poolInteractiveHoldMs,
       onError: (error) => app.log.warn({ err: error }, 'worker pool: %s', error.message),
     });
   const cleanup: Array<() => unknown> = [];
@@ -228,7 +229,7 @@ export async function createServer(
   registerProjectRoutes(app, project);
   registerLandingRoutes(app, settings.publicUrl);
   registerConformanceRoutes(app);
-  registerProcessesRoutes(app, { tasks, publicUrl: settings.publicUrl });
+  registerProcessesRoutes(app, { tasks, publicUrl: settings.publicUrl, contextOf });
   registerJobsRoutes(app, { tasks, publicUrl: settings.publicUrl });
   // One route per file found at start-up rather than a catch-all `/*`: a wrong method on a file
   // is then 405 with Allow, and an unknown path a plain 404, like every other route.
@@ -249,6 +250,7 @@ export async function createServer(
       layers,
       accessControl,
       cacheFilters,
+      contextOf,
       env: options.env ?? process.env,
       publicUrl: settings.publicUrl,
       log: app.log,

@@ -10,7 +10,7 @@
  *   checkpoint) or fail with a clear "interrupted" error.
  */
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
@@ -22,10 +22,14 @@ import { TaskCancelled, TaskFailure, TaskInterrupted, TaskSubmitError } from './
 import {
   FINAL_STATUSES,
   type JobRecord,
+  type ExecuteOptions,
   type SubmitOptions,
   type TaskRunContext,
   type TaskTypeDefinition,
 } from './task-types.ts';
+
+/** The `prepare` signal of an execute() call that gave none. */
+const NEVER_ABORTED = new AbortController().signal;
 
 export interface TaskManagerOptions {
   store: JobStore;
@@ -140,7 +144,7 @@ export class TaskManager {
   async execute(
     processId: string,
     input: unknown,
-    options: SubmitOptions = {},
+    options: ExecuteOptions = {},
   ): Promise<JobRecord> {
     const { type } = this.#checkSubmission(processId, options);
     const parsed = await type.inputSchema.safeParseAsync(input);
@@ -148,7 +152,10 @@ export class TaskManager {
     const prepared =
       type.prepare === undefined
         ? parsed.data
-        : await type.prepare(parsed.data, { pool: this.#options.pool });
+        : await type.prepare(parsed.data, {
+            pool: this.#options.pool,
+            signal: options.signal ?? NEVER_ABORTED,
+          });
     // Checked again: upstream jobs may have ended, or shutdown begun, while preparing.
     const { checked } = this.#checkSubmission(processId, options);
     return this.#record(processId, prepared, checked);
@@ -487,6 +494,8 @@ export class TaskManager {
       message: 'Running',
     });
     const controller = new AbortController();
+    // Every pool job of the task listens to it (a task may run many at once): not a leak.
+    setMaxListeners(0, controller.signal);
     const coalescer = new ProgressCoalescer(this.#options.progressIntervalMs, (update) => {
       if (this.get(job.id)?.status !== 'running') return;
       store.update(job.id, update);
@@ -508,6 +517,8 @@ export class TaskManager {
       },
       runOnPool: (module, exportName, input, options) =>
         this.#options.pool.run(module, exportName, input, {
+          // Task work never takes the thread a request may need (worker-pool.ts).
+          lane: 'background',
           ...options,
           signal: controller.signal,
         }),

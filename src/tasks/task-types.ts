@@ -41,13 +41,22 @@ export interface TaskRunContext<Checkpoint = unknown> {
   progress(percent: number, message?: string): void;
   /** Saves resumable state; a resumed attempt receives it as `checkpoint`. */
   saveCheckpoint(state: Checkpoint): void;
-  /** Runs a job on the shared pool, aborted with this task's signal. */
+  /**
+   * Runs a job on the shared pool, aborted with this task's signal. The lane defaults to
+   * `background` (and so the abort mode to `terminate`); see docs/plugins.md.
+   */
   runOnPool<T>(
     module: URL | string,
     exportName: string,
     input: unknown,
     options?: Omit<RunOptions, 'signal'>,
   ): Promise<T>;
+}
+
+export interface PrepareContext {
+  readonly pool: WorkerPool;
+  /** The execute request's signal (never aborts when the caller gave none). */
+  readonly signal: AbortSignal;
 }
 
 export interface TaskTypeDefinition<Input = unknown, Result = unknown, Checkpoint = unknown> {
@@ -69,8 +78,10 @@ export interface TaskTypeDefinition<Input = unknown, Result = unknown, Checkpoin
    * Optional asynchronous step between validation and recording, e.g. normalising the input
    * with work on the pool. Throw TaskSubmitError('invalid-input', message, locator) to refuse
    * the input (a 400; nothing is recorded). Jobs of such types are submitted with execute().
+   * A client waits for it: its pool work belongs in the (default) interactive lane, with
+   * `signal`, which aborts when the client that submitted the job goes away.
    */
-  prepare?(input: Input, context: { pool: WorkerPool }): Promise<Input>;
+  prepare?(input: Input, context: PrepareContext): Promise<Input>;
   run(input: Input, context: TaskRunContext<Checkpoint>): Promise<Result>;
   /** Called when a finished job of this type is removed (expiry or DELETE). */
   cleanup?(jobId: string, result: Result | undefined): void | Promise<void>;
@@ -103,4 +114,9 @@ export interface SubmitOptions {
   priority?: number;
   group?: string;
   dependsOn?: readonly string[];
+}
+
+export interface ExecuteOptions extends SubmitOptions {
+  /** Aborts the `prepare` step: the request that submits the job went away (ctx.signal). */
+  signal?: AbortSignal;
 }

@@ -181,6 +181,12 @@ describe('isolation', () => {
     );
     expect(response.body.checks.plugins.failed).toBe(9);
     expect(response.body.checks.pool.status).toBe('up');
+    // Nothing is waiting for the pool now: both lanes are empty.
+    expect(response.body.checks.pool.lanes).toEqual({
+      interactive: { queued: 0, running: 0 },
+      background: { queued: 0, running: 0 },
+    });
+    expect(response.body.checks.pool.queued).toBe(0);
   });
 });
 

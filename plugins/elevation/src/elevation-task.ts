@@ -131,8 +131,10 @@ export function elevationTask(
     jobControlOptions: ['async-execute', 'dismiss'],
     resumable: true,
 
-    async prepare(input, { pool }) {
-      const { area, tiles } = await prepareArea((m, n, i) => pool.run(m, n, i), input, config);
+    async prepare(input, { pool, signal }) {
+      // The client waits for this check: interactive lane (the default), dropped if it leaves.
+      const run: PoolRunner = (m, n, i) => pool.run(m, n, i, { lane: 'interactive', signal });
+      const { area, tiles } = await prepareArea(run, input, config);
       if (tiles.length === 0) {
         throw new TaskSubmitError(
           'invalid-input',

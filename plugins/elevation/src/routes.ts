@@ -54,11 +54,16 @@ export function elevationRoutes(
         }
         let job;
         try {
-          job = await relief.tasks.execute(PROCESS_ID, {
-            geometry: request.body,
-            ...(crs === undefined ? {} : { crs }),
-            ...(repair === 'true' ? { repair: true } : {}),
-          });
+          job = await relief.tasks.execute(
+            PROCESS_ID,
+            {
+              geometry: request.body,
+              ...(crs === undefined ? {} : { crs }),
+              ...(repair === 'true' ? { repair: true } : {}),
+            },
+            // The polygon's check on the pool is dropped if the client goes away meanwhile.
+            { signal: relief.requestSignal(request, reply) },
+          );
         } catch (error) {
           if (error instanceof TaskSubmitError) {
             const status = error.kind === 'shutting-down' ? 503 : 400;

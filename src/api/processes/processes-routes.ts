@@ -1,10 +1,11 @@
 /** `/processes`: the registered task types and their execution (OGC API – Processes – Part 1). */
 import type { FastifyInstance } from 'fastify';
+import type { ContextAccessor } from '../../request-loop/install-request-loop.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
 import { publicBaseUrl } from '../../server/public-url.ts';
 import { TaskSubmitError } from '../../tasks/task-errors.ts';
 import type { TaskManager } from '../../tasks/task-manager.ts';
-import type { SubmitOptions } from '../../tasks/task-types.ts';
+import type { ExecuteOptions } from '../../tasks/task-types.ts';
 import { MAX_WAIT_SECONDS } from './jobs-routes.ts';
 import { invalidParameter, noSuchProcess } from './ogc-problems.ts';
 import { jobControlOptions, processDescription, processSummary } from './process-description.ts';
@@ -15,6 +16,8 @@ const PROCESS_ID = { type: 'string', pattern: '^[a-z][a-z0-9-]{0,62}$' } as cons
 export interface ProcessesRoutesOptions {
   tasks: TaskManager;
   publicUrl: string | undefined;
+  /** For the request's signal: a process's `prepare` step stops when the client goes away. */
+  contextOf: ContextAccessor;
 }
 
 interface ExecuteRequest {
@@ -26,7 +29,7 @@ interface ExecuteRequest {
 
 export function registerProcessesRoutes(
   app: FastifyInstance,
-  { tasks, publicUrl }: ProcessesRoutesOptions,
+  { tasks, publicUrl, contextOf }: ProcessesRoutesOptions,
 ): void {
   app.get(
     '/processes',
@@ -99,7 +102,8 @@ export function registerProcessesRoutes(
       const body = (request.body ?? {}) as ExecuteRequest;
       const type = tasks.type(processId);
       if (type === undefined) throw noSuchProcess(processId);
-      const options: SubmitOptions = {
+      const options: ExecuteOptions = {
+        signal: contextOf(request, reply).signal,
         ...(body.priority === undefined ? {} : { priority: body.priority }),
         ...(body.group === undefined ? {} : { group: body.group }),
         ...(body.dependsOn === undefined ? {} : { dependsOn: body.dependsOn }),

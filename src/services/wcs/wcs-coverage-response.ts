@@ -68,16 +68,20 @@ export async function coverageResponse(
     const hit = await caches.get(ctx, 'image', key);
     if (hit !== undefined) return { body: hit.body, contentType: hit.contentType, headers };
   }
-  const bytes = await encodeGeoTiffOnPool(context.pool, {
-    request: {
-      source: coverage.layer.source,
-      crs: window.crs,
-      bbox: window.bbox,
-      width: window.width,
-      height: window.height,
-      resampling,
+  const bytes = await encodeGeoTiffOnPool(
+    context.pool,
+    {
+      request: {
+        source: coverage.layer.source,
+        crs: window.crs,
+        bbox: window.bbox,
+        width: window.width,
+        height: window.height,
+        resampling,
+      },
     },
-  });
+    { signal: ctx.signal },
+  );
   const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!caches.empty) {
     await caches.set(ctx, 'image', key, { body, contentType: GEOTIFF_CONTENT_TYPE });

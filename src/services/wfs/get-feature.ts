@@ -27,7 +27,7 @@ export function getFeature(sources: QuerySources): OperationHandler {
     if (version === '2.0.0' && parameters.has('STOREDQUERY_ID')) {
       return getFeatureById(parameters, format, sources, access);
     }
-    const query = await readFeatureQuery(parameters, version, sources, access);
+    const query = await readFeatureQuery(parameters, version, sources, access, ctx.signal);
     const writer: FeatureCollectionWriter =
       format.encoding === 'geojson'
         ? new GeoJsonCollectionWriter(format.contentType)

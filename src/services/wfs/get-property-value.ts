@@ -47,7 +47,7 @@ export function getPropertyValue(sources: QuerySources): OperationHandler {
       );
     }
     const access = requestAccess(sources.accessControl, ctx);
-    const query = await readFeatureQuery(parameters, '2.0.0', sources, access);
+    const query = await readFeatureQuery(parameters, '2.0.0', sources, access, ctx.signal);
     const reference = resolveReference(valueReference, query);
     const links = pagingLinks(endpoint, parameters, '2.0.0', query);
     return {

@@ -15,6 +15,7 @@ export async function parseFilterOnPool(
   pool: WorkerPool,
   text: string,
   maxBytes: number,
+  signal?: AbortSignal,
 ): Promise<FilterConditions> {
   const problem = untrustedXmlProblem(text, maxBytes);
   if (problem !== undefined) {
@@ -24,7 +25,12 @@ export async function parseFilterOnPool(
       'FILTER',
     );
   }
-  const output = await pool.run<ParseFilterOutput>(WFS_WORKER, 'parseFilterJob', { text });
+  const output = await pool.run<ParseFilterOutput>(
+    WFS_WORKER,
+    'parseFilterJob',
+    { text },
+    signal === undefined ? {} : { signal },
+  );
   if (output.kind === 'ok') return output.conditions;
   throw new ServiceException(output.code, output.message, output.locator, output.status);
 }

@@ -87,6 +87,8 @@ export async function readFeatureQuery(
   version: WfsVersion,
   sources: QuerySources,
   access: WfsAccess,
+  /** The request's ctx.signal: the FILTER's parse is dropped when the client goes away. */
+  signal?: AbortSignal,
 ): Promise<FeatureQuery> {
   for (const name of ['SORTBY', 'STOREDQUERY_ID']) {
     if (parameters.has(name)) {
@@ -100,7 +102,7 @@ export async function readFeatureQuery(
   let ids = readIds(parameters);
   const filter = parameters.get('FILTER');
   if (filter !== undefined && filter.trim() !== '') {
-    const conditions = await parseFilterOnPool(sources.pool, filter, sources.maxXmlBytes);
+    const conditions = await parseFilterOnPool(sources.pool, filter, sources.maxXmlBytes, signal);
     boxes.push(...conditions.boxes);
     if (conditions.ids !== undefined) {
       ids = ids === undefined ? conditions.ids : ids.filter((id) => conditions.ids?.includes(id));

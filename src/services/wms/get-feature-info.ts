@@ -153,7 +153,7 @@ async function layerInfo(
     let value: number | null = null;
     if (isRasterSource(layer.source)) {
       const request = pixelRequest({ source: layer.source, ...grid }, column, row);
-      const window = await readWindowOnPool(context.pool, { request });
+      const window = await readWindowOnPool(context.pool, { request }, { signal: ctx.signal });
       const height = window.values[0];
       value = height === undefined || height === window.nodata ? null : height;
     }

@@ -65,7 +65,11 @@ async function renderMap(
     layers.push(await mapImageLayer(context, store, ctx, layer, request.grid));
   }
   const result = await memory.hold(mapImageBytes(width, height), () =>
-    renderMapImageOnPool(context.pool, { grid: request.grid, layers, output }),
+    renderMapImageOnPool(
+      context.pool,
+      { grid: request.grid, layers, output },
+      { signal: ctx.signal },
+    ),
   );
   if (result.kind === 'layer-failed') {
     throw unrenderableLayer(ctx, request.layers[result.layer]!.layer, result.message);

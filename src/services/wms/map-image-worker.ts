@@ -2,9 +2,10 @@
  * Pool worker of GetMap: a whole map in one job. Each layer is drawn in LAYERS order (raster
  * layers read and styled here, vector layers rasterised from the geometries the main thread
  * selected), composited over the background onto one canvas (the first layer's own pixels),
- * each dropped before the next, and the canvas is encoded in the output format here too. Only the request goes in and only the
- * encoded image comes out (transferred): no RGBA crosses threads, and a map holds one canvas
- * and one layer however many layers it has. Loaded with require() in the pool's threads.
+ * each dropped before the next, and the canvas is encoded in the output format here too. Only
+ * the request goes in and only the encoded image comes out (transferred): no RGBA crosses
+ * threads, and a map holds one canvas and one layer however many layers it has. A map whose
+ * client left stops between layers and before encoding (cooperative abort). Loaded with require() in the pool's threads.
  */
 import { compositeOver, compositeUnder, filledCanvas } from '../../imaging/composite-over.ts';
 import { encodeImage, type ImageFormat } from '../../imaging/encode-image.ts';
@@ -15,6 +16,7 @@ import type { VectorPaint } from './layer-styles.ts';
 import type { MapGrid } from './map-grid.ts';
 import type { PackedGeometries } from './packed-geometries.ts';
 import { drawVectorLayer } from './vector-raster.ts';
+import type { WorkerTools } from '../../pool/pool-job.ts';
 import { transferResult } from '../../pool/transfer-result.ts';
 
 export type MapImageLayer =
@@ -38,12 +40,17 @@ export interface RenderMapImageInput {
 export type RenderMapImageResult =
   { kind: 'image'; bytes: Uint8Array } | { kind: 'layer-failed'; layer: number; message: string };
 
-export async function renderMapImage(input: RenderMapImageInput): Promise<RenderMapImageResult> {
+/** `tools` is absent in direct calls (tests, benchmarks). */
+export async function renderMapImage(
+  input: RenderMapImageInput,
+  tools?: WorkerTools,
+): Promise<RenderMapImageResult> {
   const { grid, output } = input;
   const background = { ...output.background, alpha: output.transparent ? 0 : 255 };
   // The first layer drawn becomes the canvas, with the background put under it.
   let canvas: Uint8Array | undefined;
   for (const [index, layer] of input.layers.entries()) {
+    tools?.throwIfCancelled();
     let pixels: Uint8Array;
     if (layer.kind === 'vector') {
       if (layer.geometries.shapes.length === 0) continue; // no feature in the map
@@ -61,6 +68,7 @@ export async function renderMapImage(input: RenderMapImageInput): Promise<Render
     } else compositeOver(canvas, pixels);
   }
   canvas ??= filledCanvas(grid.width, grid.height, background);
+  tools?.throwIfCancelled();
   const encoded = await encodeImage(canvas, grid.width, grid.height, output);
   // A buffer of our own: encoders may hand out views of pooled or external memory.
   const bytes = new Uint8Array(encoded.byteLength);

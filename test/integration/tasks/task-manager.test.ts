@@ -29,6 +29,7 @@ import {
 } from '../../../src/tasks/task-types.ts';
 
 const BUSY = new URL('../../fixtures/workers/busy-worker.ts', import.meta.url);
+const GATE = new URL('../../fixtures/workers/gate-worker.ts', import.meta.url);
 /** How long a test waits for something that should happen (a loaded CI machine is slow). */
 const WAIT = 15_000;
 const silent = pino({ level: 'silent' });
@@ -314,6 +315,59 @@ describe('execute and prepare', () => {
       kind: 'invalid-input',
     });
     expect(manager.list({ limit: 10, offset: 0 }).total).toBe(1);
+  });
+});
+
+describe('pool lanes', () => {
+  it('gives prepare the execute call’s signal, and a signal that never aborts without one', async () => {
+    const { manager } = await harness();
+    const seen: AbortSignal[] = [];
+    manager.registerType({
+      ...taskType('signalled', empty, async () => null),
+      prepare: async (input, { signal }) => {
+        seen.push(signal);
+        return input;
+      },
+    });
+    const controller = new AbortController();
+    await manager.execute('signalled', {}, { signal: controller.signal });
+    await manager.execute('signalled', {});
+    expect(seen[0]).toBe(controller.signal);
+    expect(seen[1]?.aborted).toBe(false);
+  });
+
+  it('runs a task’s pool jobs in the background lane unless it names another', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const lanes: unknown[] = [];
+    manager.registerType(
+      taskType(
+        'held',
+        z.object({ lane: z.enum(['interactive', 'background']).optional() }),
+        async (input, context) => {
+          const gate = new SharedArrayBuffer(4);
+          await context.runOnPool(
+            GATE,
+            'holdUntilOpened',
+            { gate },
+            {
+              ...(input.lane === undefined ? {} : { lane: input.lane }),
+              onProgress: () => {
+                lanes.push(structuredClone(pool.stats.lanes));
+                Atomics.store(new Int32Array(gate), 0, 1);
+                Atomics.notify(new Int32Array(gate), 0);
+              },
+            },
+          );
+          return null;
+        },
+      ),
+    );
+    await final(manager, manager.submit('held', {}).id);
+    await final(manager, manager.submit('held', { lane: 'interactive' }).id);
+    expect(lanes).toEqual([
+      { interactive: { queued: 0, running: 0 }, background: { queued: 0, running: 1 } },
+      { interactive: { queued: 0, running: 1 }, background: { queued: 0, running: 0 } },
+    ]);
   });
 });
 

@@ -55,6 +55,16 @@ describe('loadConfig', () => {
     expect(loadConfig(env({ RELIEF_CONFIG: json })).settings.workers).toBe(3);
   });
 
+  it('reads the pool’s interactive hold (ms), 1000 by default', () => {
+    expect(loadConfig(env({})).settings.poolInteractiveHoldMs).toBe(1000);
+    expect(
+      loadConfig(env({ RELIEF_POOL_INTERACTIVE_HOLD_MS: '0' })).settings.poolInteractiveHoldMs,
+    ).toBe(0);
+    expect(() => loadConfig(env({ RELIEF_POOL_INTERACTIVE_HOLD_MS: '-5' }))).toThrow(
+      'Invalid setting RELIEF_POOL_INTERACTIVE_HOLD_MS="-5": expected an integer from 0 to 600000',
+    );
+  });
+
   it('reads the request budgets and the allowed hosts, with defaults', () => {
     expect(loadConfig(env({})).settings).toMatchObject({
       requestTimeout: 120,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../../../src/pool/worker-pool.ts';
+import { workerTools } from '../../../../src/pool/pool-job.ts';
 import type { FetchProgress, FetchTileInput, FetchTileOutput } from '../../src/contracts.ts';
 import { fetchTile } from '../../src/fetch/fetch-worker.ts';
 import { classifyStatus, parseRetryAfter } from '../../src/fetch/http-status.ts';
@@ -47,9 +48,10 @@ function inputFor(name: string, timeoutMs = 10_000): FetchTileInput {
 async function run(name: string, timeoutMs?: number) {
   const input = inputFor(name, timeoutMs);
   const progress: number[] = [];
-  const result = await fetchTile(input, {
-    progress: (value) => progress.push((value as FetchProgress).bytes),
-  });
+  const result = await fetchTile(
+    input,
+    workerTools((value) => progress.push((value as FetchProgress).bytes)),
+  );
   return { input, result, progress };
 }
 
@@ -202,14 +204,14 @@ describe('fetchTile', () => {
   it('reports a refused connection as a retryable network error', async () => {
     const port = await closedPort();
     const input = { ...inputFor(TILE), url: `http://127.0.0.1:${port}/N46/N46E007.hgt.gz` };
-    const result = await fetchTile(input, { progress: () => undefined });
+    const result = await fetchTile(input, workerTools());
     expect(result.kind === 'retryable' && result.reason).toMatch(
       /^network error: fetch failed: .*ECONNREFUSED/,
     );
   });
 
   it('reports an unusable URL as fatal', async () => {
-    const tools = { progress: () => undefined };
+    const tools = workerTools();
     expect(await fetchTile({ ...inputFor(TILE), url: 'not a url' }, tools)).toMatchObject({
       kind: 'fatal',
     });

@@ -1,0 +1,206 @@
+/**
+ * The worker pool's lanes and cancelling with real threads (issue 9): interactive work submitted
+ * while background work fills the pool starts before the background work queued earlier, and
+ * background work never holds every thread while interactive work is recent; a cooperative abort
+ * stops the worker at its next check and keeps its thread. Proved by what the jobs record in
+ * shared memory (test/fixtures/workers/latch-worker.ts), never by timing.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { WorkerPool, type RunOptions } from '../../src/pool/worker-pool.ts';
+import { board } from '../fixtures/workers/latch-worker.ts';
+
+const LATCH_WORKER = new URL('../fixtures/workers/latch-worker.ts', import.meta.url);
+
+let pool: WorkerPool | undefined;
+/** Every latch board of the test, opened after it so a failed test cannot hang the pool. */
+const boards: Array<{ memory: SharedArrayBuffer; jobs: number }> = [];
+
+afterEach(async () => {
+  for (const { memory, jobs } of boards.splice(0)) {
+    for (let id = 0; id < jobs; id++) release(memory, id);
+  }
+  await pool?.close();
+  pool = undefined;
+});
+
+function newBoard(jobs: number): SharedArrayBuffer {
+  const memory = new SharedArrayBuffer(board.bytes(jobs));
+  boards.push({ memory, jobs });
+  return memory;
+}
+
+interface Latched {
+  /** Settles with the job. */
+  done: Promise<number>;
+  /** Resolves when the job holds its thread. */
+  started: Promise<void>;
+}
+
+function latched(
+  target: WorkerPool,
+  memory: SharedArrayBuffer,
+  id: number,
+  lane: RunOptions['lane'],
+): Latched {
+  let started!: () => void;
+  const startedPromise = new Promise<void>((resolve) => (started = resolve));
+  const done = target.run<number>(
+    LATCH_WORKER,
+    'latched',
+    { id, background: lane === 'background', memory },
+    { lane, onProgress: () => started() },
+  );
+  return { done, started: startedPromise };
+}
+
+function release(memory: SharedArrayBuffer, id: number): void {
+  const shared = new Int32Array(memory);
+  Atomics.store(shared, board.latch(id), 1);
+  Atomics.notify(shared, board.latch(id));
+}
+
+/** Start ranks by job id: 0 for a job that has not started. */
+function ranks(memory: SharedArrayBuffer, jobs: number): number[] {
+  const shared = new Int32Array(memory);
+  return Array.from({ length: jobs }, (_, id) => Atomics.load(shared, board.rank(id)));
+}
+
+describe('worker pool lanes (2 threads)', () => {
+  it('starts interactive work before queued background work, and keeps a thread for it', async () => {
+    // A hold far longer than the test: interactive work stays recent throughout.
+    pool = new WorkerPool({ threads: 2, interactiveHoldMs: 600_000 });
+    const memory = newBoard(5);
+    const [B1, B2, B3, B4, I1] = [0, 1, 2, 3, 4] as const;
+
+    // No interactive work yet: background work may take both threads.
+    const b1 = latched(pool, memory, B1, 'background');
+    const b2 = latched(pool, memory, B2, 'background');
+    await Promise.all([b1.started, b2.started]);
+    const b3 = latched(pool, memory, B3, 'background');
+    const b4 = latched(pool, memory, B4, 'background');
+    const i1 = latched(pool, memory, I1, 'interactive');
+    expect(pool.stats.lanes).toEqual({
+      interactive: { queued: 1, running: 0 },
+      background: { queued: 2, running: 2 },
+    });
+
+    release(memory, B1);
+    await b1.done;
+    await i1.started;
+    // The freed thread went to the interactive job, submitted after b3 and b4 (b1 and b2
+    // started in either order: a second thread is started on demand).
+    expect(ranks(memory, 5).slice(2)).toEqual([0, 0, 3]);
+
+    release(memory, I1);
+    await i1.done;
+    // A thread is free, but interactive work is recent: background work keeps to one thread.
+    expect(pool.stats.lanes).toEqual({
+      interactive: { queued: 0, running: 0 },
+      background: { queued: 2, running: 1 },
+    });
+
+    release(memory, B2);
+    await b2.done;
+    await b3.started;
+    expect(pool.stats.lanes.background).toEqual({ queued: 1, running: 1 });
+    release(memory, B3);
+    await b3.done;
+    await b4.started;
+    release(memory, B4);
+    await b4.done;
+
+    expect(ranks(memory, 5).slice(2)).toEqual([4, 5, 3]);
+    const shared = new Int32Array(memory);
+    // Both threads were background work's only before any interactive work was submitted.
+    const atStart = (id: number) => Atomics.load(shared, board.backgroundAtStart(id));
+    expect(Math.max(atStart(B1), atStart(B2))).toBe(2);
+    expect(atStart(B3)).toBe(1);
+    expect(atStart(B4)).toBe(1);
+  });
+
+  it('drops queued work whose signal aborts: it never reaches a thread', async () => {
+    pool = new WorkerPool({ threads: 2, interactiveHoldMs: 0 });
+    const memory = newBoard(3);
+    const first = latched(pool, memory, 0, 'interactive');
+    const second = latched(pool, memory, 1, 'interactive');
+    await Promise.all([first.started, second.started]);
+    const controller = new AbortController();
+    const dropped = pool.run(
+      LATCH_WORKER,
+      'latched',
+      { id: 2, background: false, memory },
+      { signal: controller.signal },
+    );
+    expect(pool.stats.lanes.interactive).toEqual({ queued: 1, running: 2 });
+    controller.abort();
+    await expect(dropped).rejects.toMatchObject({ name: 'AbortError' });
+    expect(pool.stats.lanes.interactive).toEqual({ queued: 0, running: 2 });
+    release(memory, 0);
+    release(memory, 1);
+    await Promise.all([first.done, second.done]);
+    // The pool answers the next job; the dropped one never started.
+    expect(await pool.run(LATCH_WORKER, 'whichThread', null)).toBeGreaterThan(0);
+    expect(ranks(memory, 3)[2]).toBe(0);
+  });
+});
+
+describe('abort modes of running work (1 thread)', () => {
+  async function spinning(target: WorkerPool, options: RunOptions) {
+    const memory = new SharedArrayBuffer(12);
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const run = target.run(
+      LATCH_WORKER,
+      'spinUntilCancelled',
+      { memory },
+      { ...options, onProgress: () => started() },
+    );
+    await startedPromise;
+    return { run, shared: new Int32Array(memory) };
+  }
+
+  it('cooperative: the caller is answered at once, the worker stops at its next check and keeps its thread', async () => {
+    pool = new WorkerPool({ threads: 1 });
+    const thread = await pool.run<number>(LATCH_WORKER, 'whichThread', null);
+    const controller = new AbortController();
+    const { run, shared } = await spinning(pool, {
+      signal: controller.signal,
+      abort: 'cooperative',
+    });
+    // It really spins: its loop has turned (checking the flag each time) before the abort.
+    await expect.poll(() => Atomics.load(shared, 0), { timeout: 15_000 }).toBeGreaterThan(0);
+    const reason = new Error('client gone');
+    controller.abort(reason);
+    await expect(run).rejects.toBe(reason);
+    // The next job waits for the spinning one to stop, then runs on the same thread.
+    expect(await pool.run(LATCH_WORKER, 'whichThread', null)).toBe(thread);
+    expect(Atomics.load(shared, 2)).toBe(1);
+    expect(Atomics.load(shared, 1)).toBe(thread);
+  });
+
+  it('is the default for interactive work', async () => {
+    pool = new WorkerPool({ threads: 1 });
+    const thread = await pool.run<number>(LATCH_WORKER, 'whichThread', null);
+    const controller = new AbortController();
+    const { run, shared } = await spinning(pool, { signal: controller.signal });
+    controller.abort();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await pool.run(LATCH_WORKER, 'whichThread', null)).toBe(thread);
+    expect(Atomics.load(shared, 2)).toBe(1);
+  });
+
+  it('terminate (the default for background work): the thread is stopped and replaced', async () => {
+    pool = new WorkerPool({ threads: 1 });
+    const thread = await pool.run<number>(LATCH_WORKER, 'whichThread', null);
+    const controller = new AbortController();
+    const { run, shared } = await spinning(pool, {
+      signal: controller.signal,
+      lane: 'background',
+    });
+    controller.abort();
+    await expect(run).rejects.toMatchObject({ name: 'AbortError' });
+    expect(await pool.run(LATCH_WORKER, 'whichThread', null)).not.toBe(thread);
+    // Stopped from outside: the worker never saw a cancellation flag.
+    expect(Atomics.load(shared, 2)).toBe(0);
+  });
+});
