@@ -31,6 +31,7 @@ export interface RunOptions {
   transferList?: readonly TransferListItem[];
   /** Receives what the worker function passes to `tools.progress(...)`, on the main thread. */
   onProgress?: (value: unknown) => void;
+  lane?: 'interactive' | 'background';
 }
 
 const POOL_JOB = new URL('./pool-job.ts', import.meta.url).href;
