@@ -59,9 +59,8 @@ describe('decodeTile', () => {
     expect((await readFile(files.hgtPath)).equals(hgt)).toBe(true);
   });
 
-  it('ignores zero padding after the end of the gzip stream', async () => {
-    // (Other trailing bytes would be read as the start of a second gzip member, as gunzip does.)
-    const { result } = await decode(Buffer.concat([SRTM3_GZ, Buffer.alloc(512)]));
+  it('ignores bytes after the end of the gzip stream', async () => {
+    const { result } = await decode(Buffer.concat([SRTM3_GZ, Buffer.from('trailing bytes')]));
     expect(result).toEqual({ kind: 'ok', size: hgtSize(1201), samples: 1201 });
   });
 
@@ -70,7 +69,7 @@ describe('decodeTile', () => {
     const { files, result } = await decode(SRTM3_GZ.subarray(0, half));
     expect(result).toEqual({
       kind: 'retryable',
-      reason: `truncated gzip: the body ended after ${half} bytes (buffer error)`,
+      reason: `truncated gzip: the body ended after ${half} bytes`,
     });
     // The worker leaves hgtPath to its caller: a prefix of the tile is there.
     const partial = await readFile(files.hgtPath);
@@ -82,7 +81,7 @@ describe('decodeTile', () => {
   it('reports an empty body as truncated gzip', async () => {
     expect((await decode(new Uint8Array(0))).result).toEqual({
       kind: 'retryable',
-      reason: 'truncated gzip: the body ended after 0 bytes (buffer error)',
+      reason: 'truncated gzip: the body ended after 0 bytes',
     });
   });
 
