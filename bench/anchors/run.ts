@@ -21,7 +21,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { startRelief, type ReliefServer } from '../lib/relief-server.ts';
+import { startRelief, type BenchServer } from '../lib/server.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const { values } = parseArgs({
@@ -336,19 +336,18 @@ function writeDocs(section: string): void {
 async function main(): Promise<void> {
   prepareAnchors();
   const project = reliefProject();
-  let relief: ReliefServer | undefined;
+  let relief: BenchServer | undefined;
   try {
     sh('./start-qgis.sh', []);
     sh('./start-mapserver.sh', []);
-    relief = await startRelief(
-      {
+    relief = await startRelief({
+      env: {
         RELIEF_WORKERS: '2',
         RELIEF_LOG_LEVEL: 'warn',
         RELIEF_PROJECT: project,
         RELIEF_DATA_DIR: join(WORK, 'relief', 'data'),
       },
-      { quiet: true },
-    );
+    });
     const started = new Date();
     const load = loadavg()
       .map((value) => value.toFixed(2))

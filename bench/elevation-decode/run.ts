@@ -1,9 +1,10 @@
 /**
- * bench/elevation-decode: what does decoding tiles with pako (the fetch worker's choice) cost
+ * bench/elevation-decode: what does decoding tiles with pako (the decode worker's choice) cost
  * against node:zlib? Decodes the same gzipped synthetic SRTM1 tile (3601², compressing like real
- * terrain) with pako's streaming Inflate (64 KiB input chunks, as the worker feeds it), a
- * node:zlib createGunzip stream (the same chunks) and gunzipSync, interleaved over rounds, and
- * prints the median throughput of decompressed output and the ratios to pako.
+ * terrain) with pako's streaming Inflate (64 KiB input chunks: the single-thread rate that
+ * bench:elevation compares jobs with, pako-rate.ts), a node:zlib createGunzip stream (the same
+ * chunks) and gunzipSync, interleaved over rounds, and prints the median throughput of
+ * decompressed output and the ratios to pako.
  *
  *   npm run bench:decode [-- --runs 25 --seconds 25 --jitter 1]
  */
@@ -12,7 +13,8 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
-import { Inflate, inflate } from 'pako';
+import { inflate } from 'pako';
+import { pakoStreamDecode } from './pako-rate.ts';
 import { SAMPLES, syntheticTile } from './terrain.ts';
 
 const { values } = parseArgs({
@@ -35,18 +37,9 @@ function* slices(gz: Buffer): Generator<Buffer> {
     yield gz.subarray(offset, offset + CHUNK);
 }
 
-/** Each returns the decompressed byte count; the output is counted, not kept (as in the worker). */
+/** Each returns the decompressed byte count; the output is counted, not kept. */
 const decoders: Record<string, Decoder> = {
-  'pako Inflate (stream)': (gz) => {
-    const inflate = new Inflate({ chunkSize: CHUNK });
-    let size = 0;
-    inflate.onData = (chunk) => {
-      size += chunk.length;
-    };
-    for (const slice of slices(gz)) inflate.push(slice, false);
-    if (!inflate.ended || inflate.err !== 0) throw new Error(`pako: ${inflate.msg}`);
-    return Promise.resolve(size);
-  },
+  'pako Inflate (stream)': (gz) => Promise.resolve(pakoStreamDecode(gz)),
   'zlib createGunzip (stream)': async (gz) => {
     let size = 0;
     await pipeline(

@@ -2,8 +2,7 @@
  * Pool-worker side of bench/elevation/worker-memory.ts: runs one elevation worker function on a
  * pool thread and reports that thread's memory (V8 heap, ArrayBuffers) around it.
  */
-import { workerTools } from '../../src/pool/pool-job.ts';
-import { fetchTile } from '../../plugins/elevation/src/fetch/fetch-worker.ts';
+import { decodeTile } from '../../plugins/elevation/src/fetch/decode-worker.ts';
 import { buildMosaic } from '../../plugins/elevation/src/results/mosaic-worker.ts';
 import { computeStatistics } from '../../plugins/elevation/src/results/statistics-worker.ts';
 import type { MosaicInput, StatisticsInput } from '../../plugins/elevation/src/contracts.ts';
@@ -12,7 +11,7 @@ const MiB = 1024 * 1024;
 
 export interface ThreadMemory {
   ms: number;
-  /** MiB at the end (and the highest seen, for the asynchronous fetch). */
+  /** MiB at the end (and the highest seen between awaits). */
   heapUsed: number;
   arrayBuffers: number;
   peakHeapUsed: number;
@@ -27,7 +26,7 @@ async function measure(work: () => Promise<unknown>): Promise<ThreadMemory> {
     peakHeap = Math.max(peakHeap, m.heapUsed);
     peakBuffers = Math.max(peakBuffers, m.arrayBuffers);
   };
-  // Fires between the fetch's awaits; the synchronous results workers only give the end state.
+  // Fires between awaits (between tiles of the decode); synchronous work only gives the end state.
   const timer = setInterval(sample, 5);
   const started = performance.now();
   try {
@@ -51,14 +50,12 @@ export function warm(): number {
   return process.memoryUsage().rss;
 }
 
-export function fetchTiles(input: { url: string; tiles: number; dir: string }) {
+export function decodeTiles(input: { gzipPath: string; tiles: number; dir: string }) {
   return measure(async () => {
     for (let i = 0; i < input.tiles; i++) {
-      const result = await fetchTile(
-        { url: input.url, tempPath: `${input.dir}/${i}.hgt`, timeoutMs: 60_000 },
-        workerTools(),
-      );
-      if (result.kind !== 'ok') throw new Error(`fetch failed: ${JSON.stringify(result)}`);
+      const result = decodeTile({ gzipPath: input.gzipPath, hgtPath: `${input.dir}/${i}.hgt` });
+      if (result.kind !== 'ok') throw new Error(`decode failed: ${JSON.stringify(result)}`);
+      await new Promise((resolve) => setImmediate(resolve));
     }
   });
 }

@@ -5,24 +5,28 @@
  * with a smaller job and with other pool sizes, each in a fresh server process, to show whether
  * memory follows the pool size or the job size.
  *
+ * Targets (issue 9), printed for the main job: its fetch rate is at least 0.8 × (pool threads ×
+ * pako's single-thread decode rate), the rate measured in this process just before each run
+ * (bench/elevation-decode/pako-rate.ts), and the server's peak RSS stays under 400 MB.
+ *
  * The upstream serves ONE synthetic gzipped SRTM1 tile (bench/elevation-decode/terrain.ts,
  * 3601², compressing like real terrain) for every tile name, at loopback speed (no limit).
  *
  *   npm run bench:elevation [-- --tiles 64 --small 16 --workers N --compare-workers 1,2
  *                              --concurrency 4 --timeout 240 --node-arg=--heap-prof]
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer as createHttpServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { SAMPLES, syntheticTile } from '../elevation-decode/terrain.ts';
-import { freePort, sleep, waitReady } from '../lib/net.ts';
+import { pakoDecodeRate, type DecodeRate } from '../elevation-decode/pako-rate.ts';
+import { sleep } from '../lib/net.ts';
+import { cpuSeconds, machineBusySeconds, procStatus, resetPeak, threadCpu } from '../lib/proc.ts';
+import { startRelief } from '../lib/server.ts';
+import { startTileUpstream, type TileUpstream as Upstream } from '../lib/tile-upstream.ts';
 
 const { values } = parseArgs({
   options: {
@@ -55,7 +59,7 @@ if (values.help) {
   process.exit(0);
 }
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PLUGINS = fileURLToPath(new URL('../../plugins', import.meta.url));
 const TILE_BYTES = SAMPLES * SAMPLES * 2;
 /** South-west corner of every job's square: whole degrees, so the square covers exactly k² cells. */
 const ORIGIN = { lon: 6, lat: 44 };
@@ -106,123 +110,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-// ---- the upstream -----------------------------------------------------------------------
-
-interface Upstream {
-  template: string;
-  gzipBytes: number;
-  /** Tile responses sent completely since the last reset, and when the last one finished. */
-  served: number;
-  lastFinished: number;
-  reset(): void;
-  close(): Promise<void>;
-}
-
-const TILE_PATH = /^\/([NS]\d{2})\/([NS]\d{2}[EW]\d{3})\.hgt\.gz$/;
-
-async function startUpstream(gzip: Buffer): Promise<Upstream> {
-  const sockets = new Set<Socket>();
-  const state = { served: 0, lastFinished: 0 };
-  const server: Server = createHttpServer((req, res) => {
-    const match = TILE_PATH.exec(req.url ?? '');
-    if (req.method !== 'GET' || match === null || !match[2]!.startsWith(match[1]!)) {
-      res.writeHead(404, { 'content-type': 'text/plain' }).end('not a tile path');
-      return;
-    }
-    res.writeHead(200, {
-      'content-type': 'application/octet-stream',
-      'content-length': String(gzip.length),
-    });
-    // No bandwidth limit: the kernel's loopback flow control paces the body.
-    res.end(gzip, () => {
-      state.served++;
-      state.lastFinished = performance.now();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return {
-    template: `http://127.0.0.1:${port}/{dir}/{name}.hgt.gz`,
-    gzipBytes: gzip.length,
-    get served() {
-      return state.served;
-    },
-    get lastFinished() {
-      return state.lastFinished;
-    },
-    reset() {
-      state.served = 0;
-      state.lastFinished = 0;
-    },
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of sockets) socket.destroy();
-      await closed;
-    },
-  };
-}
-
-// ---- the server -------------------------------------------------------------------------
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Fields of /proc/<pid>/status in kB (VmRSS, VmHWM) or plain numbers (Threads). */
-function procStatus(pid: number): Record<string, number> {
-  const fields: Record<string, number> = {};
-  for (const line of readFileSync(`/proc/${pid}/status`, 'utf8').split('\n')) {
-    const match = /^(VmRSS|VmHWM|Threads):\s+(\d+)/.exec(line);
-    if (match !== null) fields[match[1]!] = Number(match[2]);
-  }
-  return fields;
-}
-
-/** CPU seconds (user + system) the process has used so far, all its threads included. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may contain spaces): state is field 3, utime 14, stime 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
-/** USER_HZ: 100 on every Linux architecture Node supports. */
-const CLOCK_TICKS = 100;
-
-/** CPU seconds the whole machine has been busy (steal included: time we could not have). */
-function machineBusySeconds(): number {
-  const [, user, nice, system, , , irq, softirq, steal] = readFileSync('/proc/stat', 'utf8')
-    .split('\n')[0]!
-    .trim()
-    .split(/\s+/)
-    .map(Number);
-  return (
-    ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) /
-    CLOCK_TICKS
-  );
-}
-
-/** Resets VmHWM to the current RSS (Linux ≥ 4.0); false when not permitted. */
-function resetPeak(pid: number): boolean {
-  try {
-    writeFileSync(`/proc/${pid}/clear_refs`, '5');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // ---- one run ----------------------------------------------------------------------------
 
 type Phase = 'submit' | 'fetch' | 'statistics' | 'mosaic' | 'done';
@@ -253,6 +140,13 @@ interface RunResult extends RunConfig {
   fetchCores: number;
   /** Server CPU seconds per tile during the fetch phase. */
   fetchCpuPerTile: number;
+  /** The server's event loop and its pool threads during the fetch phase, in cores. */
+  fetchMainCores: number;
+  fetchPoolCores: number;
+  /** Single-thread pako rate measured in this bench process just before the run. */
+  pako: DecodeRate;
+  /** tiles/s ÷ (pool threads × pako tiles/s): the target is ≥ 0.8. */
+  rateRatio: number;
   /** CPU of this bench process (the upstream, SSE, sampling) during the fetch phase, in cores. */
   benchCores: number;
   /** CPU used by everything else on the machine during the fetch phase, in cores. */
@@ -345,46 +239,38 @@ interface Mark {
   cpu: number;
   benchCpu: number;
   machineCpu: number;
+  threads: { main: number; pool: number; other: number };
 }
 
 async function runOnce(config: RunConfig, round: number, upstream: Upstream): Promise<RunResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'relief-bench-elevation-'));
   const removeData = () => rm(dataDir, { recursive: true, force: true });
   cleanups.add(removeData);
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const server = spawn(
-    process.execPath,
-    [...values['node-arg'], '--import', 'tsx', 'src/server/main.ts'],
-    {
-      cwd: ROOT,
-      env: {
-        ...process.env,
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        RELIEF_DATA_DIR: dataDir,
-        RELIEF_PLUGINS_PATH: join(ROOT, 'plugins'),
-        RELIEF_LOG_LEVEL: 'warn',
-        RELIEF_WORKERS: String(config.workers),
-        RELIEF_ELEVATION_SOURCE: upstream.template,
-        RELIEF_ELEVATION_MAX_TILES: '1000',
-        RELIEF_ELEVATION_CONCURRENCY: String(config.concurrency),
-      },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    },
-  );
-  const stop = () => stopServer(server);
-  cleanups.add(stop);
+  // The yardstick, on this thread just before the server starts: nothing else of ours runs.
+  const pako = pakoDecodeRate(upstream.gzip);
   const controller = new AbortController();
   const deadline = setTimeout(
     () => controller.abort(new Error(`the job did not finish within ${timeoutMs / 1000} s`)),
     timeoutMs,
   );
   let sampler: NodeJS.Timeout | undefined;
+  let stop: (() => Promise<void>) | undefined;
   try {
-    const pid = server.pid;
-    if (pid === undefined) throw new Error('the server did not start');
-    await waitReady(base, server);
+    const server = await startRelief({
+      nodeArgs: values['node-arg'],
+      env: {
+        RELIEF_DATA_DIR: dataDir,
+        RELIEF_PLUGINS_PATH: PLUGINS,
+        RELIEF_LOG_LEVEL: 'warn',
+        RELIEF_WORKERS: String(config.workers),
+        RELIEF_ELEVATION_SOURCE: upstream.template,
+        RELIEF_ELEVATION_MAX_TILES: '1000',
+        RELIEF_ELEVATION_CONCURRENCY: String(config.concurrency),
+      },
+    });
+    stop = server.stop;
+    cleanups.add(stop);
+    const { pid, base } = server;
     await sleep(1000); // let start-up settle
     const startup = procStatus(pid);
     const peakResetWorked = resetPeak(pid);
@@ -401,6 +287,7 @@ async function runOnce(config: RunConfig, round: number, upstream: Upstream): Pr
       cpu: cpuSeconds(pid),
       benchCpu: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
       machineCpu: machineBusySeconds(),
+      threads: threadCpu(pid),
     });
     const sample = () => {
       try {
@@ -490,6 +377,10 @@ async function runOnce(config: RunConfig, round: number, upstream: Upstream): Pr
       resultsS: (end.t - fetchEnd.t) / 1000,
       fetchCores: fetchCpu / fetchS,
       fetchCpuPerTile: fetchCpu / config.tiles,
+      fetchMainCores: (fetchEnd.threads.main - start.threads.main) / fetchS,
+      fetchPoolCores: (fetchEnd.threads.pool - start.threads.pool) / fetchS,
+      pako,
+      rateRatio: config.tiles / fetchS / (config.workers * pako.tilesPerS),
       benchCores: (fetchEnd.benchCpu - start.benchCpu) / fetchS,
       otherCores: Math.max(
         0,
@@ -515,8 +406,10 @@ async function runOnce(config: RunConfig, round: number, upstream: Upstream): Pr
     clearInterval(sampler);
     clearTimeout(deadline);
     controller.abort();
-    await stop();
-    cleanups.delete(stop);
+    if (stop !== undefined) {
+      await stop();
+      cleanups.delete(stop);
+    }
     await removeData();
     cleanups.delete(removeData);
   }
@@ -573,7 +466,7 @@ async function main(): Promise<void> {
       `${((performance.now() - t) / 1000).toFixed(1)} s; the same bytes for every tile name, ` +
       `from 127.0.0.1, no bandwidth limit`,
   );
-  const upstream = await startUpstream(gzip);
+  const upstream = await startTileUpstream(gzip);
   cleanups.add(upstream.close);
 
   const results = new Map<string, RunResult[]>();
@@ -590,8 +483,9 @@ async function main(): Promise<void> {
         const result = await runOnce(config, round, upstream);
         results.set(key(config), [...(results.get(key(config)) ?? []), result]);
         console.log(
-          `${result.wallS.toFixed(1)} s, ${result.tilesPerS.toFixed(2)} tiles/s, ` +
-            `peak RSS ${result.peak.toFixed(0)} MiB (load ${result.load.before.toFixed(2)}` +
+          `${result.wallS.toFixed(1)} s, ${result.tilesPerS.toFixed(2)} tiles/s ` +
+            `(pako ${result.pako.tilesPerS.toFixed(2)} tiles/s on one thread: ratio ` +
+            `${result.rateRatio.toFixed(2)}), peak RSS ${result.peak.toFixed(0)} MiB (load ${result.load.before.toFixed(2)}` +
             `→${result.load.after.toFixed(2)})`,
         );
       }
@@ -614,6 +508,10 @@ async function main(): Promise<void> {
       mbPerS: med((r) => r.mbPerS),
       fetchCores: med((r) => r.fetchCores),
       fetchCpuPerTile: med((r) => r.fetchCpuPerTile),
+      fetchMainCores: med((r) => r.fetchMainCores),
+      fetchPoolCores: med((r) => r.fetchPoolCores),
+      pakoTilesPerS: med((r) => r.pako.tilesPerS),
+      rateRatio: med((r) => r.rateRatio),
       benchCores: med((r) => r.benchCores),
       otherCores: med((r) => r.otherCores),
       statisticsS: med((r) => r.statisticsS),
@@ -634,7 +532,10 @@ async function main(): Promise<void> {
   console.log(
     `\nMedians over ${rounds} round(s), each run in a fresh server. MB = 10^6 bytes of ` +
       `decompressed .hgt (${TILE_BYTES} per tile).\nfetch = submit → all tiles fetched; ` +
-      `CPU = server CPU (all threads) during fetch, in cores; bench = this process (upstream);\n` +
+      `CPU = server CPU (all threads) during fetch, in cores, of which main = its event loop and ` +
+      `pool = its (niced) pool threads;\nbench = this process (upstream); pako t/s = pako's ` +
+      `single-thread decode rate in this process just before the run (SRTM1 tiles/s);\n` +
+      `ratio = tiles/s ÷ (pool threads × pako t/s), target ≥ 0.8;\n` +
       `other = the rest of the machine (other processes, kernel, steal) during fetch, in cores.\n`,
   );
   printTable(
@@ -648,7 +549,11 @@ async function main(): Promise<void> {
       'tiles/s',
       'MB/s',
       'CPU',
+      'main',
+      'pool',
       'CPU s/tile',
+      'pako t/s',
+      'ratio',
       'bench',
       'other',
       'stats s',
@@ -665,7 +570,11 @@ async function main(): Promise<void> {
       r.tilesPerS.toFixed(2),
       r.mbPerS.toFixed(0),
       r.fetchCores.toFixed(2),
+      r.fetchMainCores.toFixed(2),
+      r.fetchPoolCores.toFixed(2),
       r.fetchCpuPerTile.toFixed(3),
+      r.pakoTilesPerS.toFixed(2),
+      r.rateRatio.toFixed(2),
       r.benchCores.toFixed(2),
       r.otherCores.toFixed(2),
       r.statisticsS.toFixed(1),
@@ -685,6 +594,7 @@ async function main(): Promise<void> {
       'pool',
       'base',
       'peak',
+      'peak MB',
       'peak range',
       'peak-base',
       'fetch',
@@ -699,6 +609,7 @@ async function main(): Promise<void> {
       String(r.workers),
       r.rssBaseline.toFixed(0),
       r.peak.toFixed(0),
+      ((r.peak * 1024 * 1024) / 1e6).toFixed(0),
       `${r.peakMin.toFixed(0)}-${r.peakMax.toFixed(0)}`,
       (r.peak - r.rssBaseline).toFixed(0),
       r.peakFetch.toFixed(0),
@@ -707,6 +618,14 @@ async function main(): Promise<void> {
       r.rssAfter.toFixed(0),
       String(r.maxThreads),
     ]),
+  );
+  const main = rows.find((r) => r.label === 'main job')!;
+  const peakMB = (main.peak * 1024 * 1024) / 1e6;
+  console.log(
+    `\nmain job (${main.tiles} tiles, ${main.workers} pool threads): rate ratio ` +
+      `${main.rateRatio.toFixed(2)} (target ≥ 0.8: ${main.rateRatio >= 0.8 ? 'met' : 'NOT met'}); ` +
+      `peak RSS ${main.peak.toFixed(0)} MiB = ${peakMB.toFixed(0)} MB ` +
+      `(target < 400 MB: ${peakMB < 400 ? 'met' : 'NOT met'})`,
   );
   const all = [...results.values()].flat();
   if (!all.every((r) => r.peakResetWorked))

@@ -2,7 +2,7 @@
  * Which elevation worker holds how much memory? Runs each worker function alone on a one-thread
  * WorkerPool (the server's pool class), in a fresh process per measurement, and prints the
  * process's RSS growth over the idle pool plus the pool thread's own V8 heap and ArrayBuffers:
- *   fetch       fetch-worker.ts `fetchTile`, 8 tiles one after another from a local upstream;
+ *   decode      decode-worker.ts `decodeTile`, 8 tiles one after another from a .hgt.gz file;
  *   statistics  statistics-worker.ts `computeStatistics` over N cached SRTM1 tiles;
  *   mosaic      mosaic-worker.ts `buildMosaic` (mosaicMaxSize 8192, preview 1024) over N tiles.
  * The cached tiles are hard links to one synthetic SRTM1 tile, so N costs no disk space.
@@ -11,8 +11,6 @@
  */
 import { execFile } from 'node:child_process';
 import { linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,11 +32,10 @@ const { values } = parseArgs({
     // Internal: one measurement in this (child) process.
     probe: { type: 'string' },
     dir: { type: 'string' },
-    url: { type: 'string' },
   },
 });
 const PROBE = new URL('./memory-probe.ts', import.meta.url);
-const FETCH_TILES = 8;
+const DECODE_TILES = 8;
 const ORIGIN = { lon: 6, lat: 44 };
 
 function rssMiB(): number {
@@ -72,7 +69,7 @@ function square(tiles: number, dir: string): { files: TileFile[]; area: Elevatio
 }
 
 /** Child: one measurement, printed as a JSON line. */
-async function probe(kind: string, tiles: number, dir: string, url: string): Promise<void> {
+async function probe(kind: string, tiles: number, dir: string): Promise<void> {
   const pool = new WorkerPool({ threads: 1 });
   try {
     await pool.run(PROBE, 'warm', null);
@@ -81,11 +78,12 @@ async function probe(kind: string, tiles: number, dir: string, url: string): Pro
     let peak = before;
     const timer = setInterval(() => (peak = Math.max(peak, rssMiB())), 10);
     let thread: ThreadMemory;
-    const { files, area } = square(kind === 'fetch' ? 1 : tiles, join(dir, 'cache'));
-    if (kind === 'fetch') {
-      const out = join(dir, 'fetched');
+    const { files, area } = square(kind === 'decode' ? 1 : tiles, join(dir, 'cache'));
+    if (kind === 'decode') {
+      const out = join(dir, 'decoded');
       mkdirSync(out, { recursive: true });
-      thread = await pool.run(PROBE, 'fetchTiles', { url, tiles, dir: out });
+      const gzipPath = join(dir, 'tile.hgt.gz');
+      thread = await pool.run(PROBE, 'decodeTiles', { gzipPath, tiles, dir: out });
     } else if (kind === 'statistics') {
       const input: StatisticsInput = { tiles: files, area, noDataTiles: [] };
       thread = await pool.run(PROBE, 'statistics', input);
@@ -111,7 +109,6 @@ async function probe(kind: string, tiles: number, dir: string, url: string): Pro
 async function main(): Promise<void> {
   const sizes = values.tiles.split(',').map(Number);
   const dir = mkdtempSync(join(tmpdir(), 'relief-bench-worker-memory-'));
-  let server: Server | undefined;
   try {
     const hgt = syntheticTile(1, 1);
     const gzip = gzipSync(hgt, { level: 6 });
@@ -120,15 +117,10 @@ async function main(): Promise<void> {
     writeFileSync(master, hgt);
     const { files } = square(Math.max(...sizes), join(dir, 'cache'));
     for (const file of files) linkSync(master, file.path);
-    const upstream = createServer((_req, res) => {
-      res.writeHead(200, { 'content-length': String(gzip.length) }).end(gzip);
-    });
-    server = upstream;
-    await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', () => resolve()));
-    const url = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/N44/N44E006.hgt.gz`;
+    writeFileSync(join(dir, 'tile.hgt.gz'), gzip);
 
     const runs: [string, number][] = [
-      ['fetch', FETCH_TILES],
+      ['decode', DECODE_TILES],
       ...sizes.flatMap((n): [string, number][] => [
         ['statistics', n],
         ['mosaic', n],
@@ -137,43 +129,28 @@ async function main(): Promise<void> {
     const self = fileURLToPath(import.meta.url);
     console.log('worker   tiles  RSS growth MiB  thread heap MiB  thread ArrayBuffers MiB     ms');
     for (const [kind, tiles] of runs) {
-      // Asynchronous: the upstream answers the child's fetches from this process.
       const { stdout: output } = await promisify(execFile)(
         process.execPath,
-        [
-          '--import',
-          'tsx',
-          self,
-          '--probe',
-          kind,
-          '--tiles',
-          String(tiles),
-          '--dir',
-          dir,
-          '--url',
-          url,
-        ],
+        ['--import', 'tsx', self, '--probe', kind, '--tiles', String(tiles), '--dir', dir],
         { encoding: 'utf8', timeout: 120_000 },
       );
       const line = output.trim().split('\n').at(-1) ?? '{}';
       const r = JSON.parse(line) as { growth: number; thread: ThreadMemory };
       const t = r.thread;
-      const heap = kind === 'fetch' ? `${t.peakHeapUsed} peak` : `${t.heapUsed} at end`;
-      const buffers = kind === 'fetch' ? `${t.peakArrayBuffers} peak` : `${t.arrayBuffers} at end`;
+      const heap = kind === 'decode' ? `${t.peakHeapUsed} peak` : `${t.heapUsed} at end`;
+      const buffers = kind === 'decode' ? `${t.peakArrayBuffers} peak` : `${t.arrayBuffers} at end`;
       console.log(
         `${kind.padEnd(10)} ${String(tiles).padStart(5)}  ${String(r.growth).padStart(14)}  ` +
           `${heap.padStart(15)}  ${buffers.padStart(23)}  ${String(t.ms).padStart(5)}`,
       );
     }
   } finally {
-    server?.close();
-    server?.closeAllConnections();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 if (values.probe !== undefined) {
-  await probe(values.probe, Number(values.tiles), values.dir ?? '', values.url ?? '');
+  await probe(values.probe, Number(values.tiles), values.dir ?? '');
 } else {
   await main();
 }

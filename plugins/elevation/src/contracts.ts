@@ -26,28 +26,31 @@ export type HgtSamples = 3601 | 1201;
 
 export const HGT_VOID = -32768;
 
-// ---- fetch worker -------------------------------------------------------------------------
+// ---- fetching and decoding -----------------------------------------------------------------
 
-export interface FetchTileInput {
-  url: string;
-  /** Where the worker writes the decompressed tile; the main thread renames or removes it. */
-  tempPath: string;
-  /** Overall time limit for one attempt, including a slow body. */
-  timeoutMs: number;
-}
-
-export type FetchTileOutput =
-  | { kind: 'ok'; compressedBytes: number; size: number; samples: HgtSamples }
+/** Why a download attempt did not give a tile. */
+export type FetchFailure =
   | { kind: 'not-found'; status: number }
   /** Network error, timeout, 5xx, 429, truncated or corrupt gzip, wrong size: worth retrying. */
   | { kind: 'retryable'; reason: string; status?: number; retryAfterMs?: number }
   /** 4xx other than 404/429: retrying will not help. */
   | { kind: 'fatal'; reason: string; status?: number };
 
-/** Progress the fetch worker posts through `tools.progress`: compressed bytes received so far. */
-export interface FetchProgress {
-  bytes: number;
+/** The outcome of one attempt: downloaded (main thread), then decoded and checked (pool). */
+export type FetchTileOutput =
+  { kind: 'ok'; compressedBytes: number; size: number; samples: HgtSamples } | FetchFailure;
+
+export interface DecodeTileInput {
+  /** The downloaded body (.hgt.gz); the worker only reads it. */
+  gzipPath: string;
+  /** Where the worker writes the decompressed tile; the main thread renames or removes it. */
+  hgtPath: string;
 }
+
+export type DecodeTileOutput =
+  | { kind: 'ok'; size: number; samples: HgtSamples }
+  /** Corrupt or truncated gzip, or not the size of a tile: download it again. */
+  | { kind: 'retryable'; reason: string };
 
 // ---- results workers ------------------------------------------------------------------------
 

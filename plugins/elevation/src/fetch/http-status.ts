@@ -1,9 +1,9 @@
 /**
  * What an upstream HTTP status means for a tile download: go on reading the body, no data for
  * this cell, worth retrying later (with the server's Retry-After hint), or pointless to retry.
- * Kept apart from the worker so the rules are testable without a server.
+ * Kept apart from the download so the rules are testable without a server.
  */
-import type { FetchTileOutput } from '../contracts.ts';
+import type { FetchFailure } from '../contracts.ts';
 
 /** Statuses that are worth retrying besides 5xx: request timeout and rate limiting. */
 const RETRYABLE = new Set([408, 429]);
@@ -16,7 +16,7 @@ export function classifyStatus(
   status: number,
   retryAfter: string | null,
   now: number = Date.now(),
-): FetchTileOutput | undefined {
+): FetchFailure | undefined {
   if (status >= 200 && status < 300) return undefined;
   if (status === 404) return { kind: 'not-found', status };
   if (status >= 500 || RETRYABLE.has(status)) {

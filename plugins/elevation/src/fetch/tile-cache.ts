@@ -9,11 +9,7 @@ import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HgtSamples, TileId } from '../contracts.ts';
 import { tileDir, tileName } from '../tiles/tile-id.ts';
-
-const SIZES = new Map<number, HgtSamples>([
-  [3601 * 3601 * 2, 3601],
-  [1201 * 1201 * 2, 1201],
-]);
+import { TILE_SIZES } from './tile-sizes.ts';
 
 export type CacheEntry =
   | { kind: 'tile'; path: string; size: number; samples: HgtSamples }
@@ -48,7 +44,7 @@ export class TileCache {
     const path = this.pathOf(tile);
     try {
       const { size } = await stat(path);
-      const samples = SIZES.get(size);
+      const samples = TILE_SIZES.get(size);
       // A file of another size cannot have been written by commit(); treat it as absent.
       if (samples !== undefined) return { kind: 'tile', path, size, samples };
     } catch {
@@ -65,6 +61,11 @@ export class TileCache {
   /** A fresh temporary path on the same file system as the cache, so commit is a rename. */
   tempPath(tile: TileId): string {
     return join(this.#tmp, `${tileName(tile)}.${randomUUID()}.hgt`);
+  }
+
+  /** A fresh temporary path for a downloaded body (the .hgt.gz) until it is decoded. */
+  partPath(tile: TileId): string {
+    return join(this.#tmp, `${tileName(tile)}.${randomUUID()}.hgt.gz`);
   }
 
   async commit(tempPath: string, tile: TileId): Promise<string> {

@@ -3,9 +3,16 @@
  * - a cached tile (or a known no-data cell) is answered without a request;
  * - concurrent requests for one tile share a single download (jobs overlapping in space fetch
  *   each tile once); the download is aborted only when every job waiting for it has given up;
- * - at most `concurrency` downloads are in flight toward the source, across all jobs;
- * - each attempt runs on the worker pool (stream, gunzip with pako, validate, write a temp file);
- *   the temp file belongs to this (main) thread, which renames it into the cache or removes it;
+ * - an attempt is two steps: the body streams into a temporary .hgt.gz on this (main) thread
+ *   (download.ts), then ONE pool job inflates and checks it into a temporary .hgt
+ *   (decode-worker.ts). Waiting on the network thus never holds a pool thread, and the pool
+ *   only sees bounded CPU work (lane 'background', so maps go first);
+ * - at most `concurrency` downloads are in flight toward the source, across all jobs; decodes
+ *   are limited by the pool, and at most `concurrency` + pool threads tiles are between
+ *   download and decoded at once, which bounds the temporary files when decoding is the
+ *   bottleneck (a fast upstream);
+ * - both temporary files belong to this thread, which renames the .hgt into the cache or removes
+ *   it, and always removes the .hgt.gz: aborting a decode terminates its worker mid-write;
  * - network errors, timeouts, 5xx and corrupt or truncated bodies are retried with exponential
  *   backoff and jitter, honouring Retry-After; a 404 marks the cell as having no data.
  */
@@ -13,17 +20,18 @@ import type { FastifyBaseLogger } from 'fastify';
 import PQueue from 'p-queue';
 import type { WorkerPool } from 'relief';
 import type {
-  FetchProgress,
-  FetchTileInput,
+  DecodeTileInput,
+  DecodeTileOutput,
   FetchTileOutput,
   HgtSamples,
   TileId,
 } from '../contracts.ts';
 import { tileDir, tileName } from '../tiles/tile-id.ts';
 import { abortableSleep, backoffDelay } from './backoff.ts';
+import { downloadTile } from './download.ts';
 import type { TileCache } from './tile-cache.ts';
 
-const FETCH_WORKER = new URL('./fetch-worker.ts', import.meta.url);
+const DECODE_WORKER = new URL('./decode-worker.ts', import.meta.url);
 
 export type TileStatus = 'downloaded' | 'cached' | 'no-data' | 'failed';
 
@@ -61,12 +69,18 @@ interface SharedDownload {
 
 export class TileFetcher {
   readonly #options: TileFetcherOptions;
-  readonly #queue: PQueue;
+  /** Downloads in flight. */
+  readonly #downloads: PQueue;
+  /** Attempts between the start of their download and the end of their decode. */
+  readonly #attempts: PQueue;
   readonly #inflight = new Map<string, SharedDownload>();
 
   constructor(options: TileFetcherOptions) {
     this.#options = options;
-    this.#queue = new PQueue({ concurrency: options.concurrency });
+    this.#downloads = new PQueue({ concurrency: options.concurrency });
+    this.#attempts = new PQueue({
+      concurrency: options.concurrency + options.pool.stats.maxThreads,
+    });
   }
 
   urlOf(tile: TileId): string {
@@ -136,7 +150,7 @@ export class TileFetcher {
     const url = this.urlOf(tile);
     let lastReason = 'no attempt made';
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-      const result = await this.#queue.add(() => this.#attempt(tile, url, shared), { signal });
+      const result = await this.#attempts.add(() => this.#attempt(tile, url, shared), { signal });
       if (result.kind === 'ok') {
         return {
           tile,
@@ -170,30 +184,50 @@ export class TileFetcher {
     return { tile, name, status: 'failed', reason: lastReason, attempts: maxAttempts };
   }
 
-  /** One attempt: the worker writes a temp file, which this thread commits or removes. */
+  /** One attempt: download the body here, decode it on the pool, commit or remove the files. */
   async #attempt(tile: TileId, url: string, shared: SharedDownload): Promise<FetchTileOutput> {
     const { cache, pool, timeoutMs } = this.#options;
-    const tempPath = cache.tempPath(tile);
+    const signal = shared.controller.signal;
+    const gzipPath = cache.partPath(tile);
+    const hgtPath = cache.tempPath(tile);
     let reported = 0;
-    const input: FetchTileInput = { url, tempPath, timeoutMs };
+    let step = 'download';
     try {
-      const result = await pool.run<FetchTileOutput>(FETCH_WORKER, 'fetchTile', input, {
-        signal: shared.controller.signal,
-        onProgress: (value) => {
-          const { bytes } = value as FetchProgress;
-          const delta = bytes - reported;
-          reported = bytes;
-          if (delta > 0) for (const listener of shared.listeners) listener(delta);
-        },
+      const received = await this.#downloads.add(
+        () =>
+          downloadTile(url, gzipPath, {
+            timeoutMs,
+            signal,
+            onBytes: (bytes) => {
+              const delta = bytes - reported;
+              reported = bytes;
+              if (delta > 0) for (const listener of shared.listeners) listener(delta);
+            },
+          }),
+        { signal },
+      );
+      if (received.kind !== 'received') return received;
+      step = 'worker';
+      const input: DecodeTileInput = { gzipPath, hgtPath };
+      const decoded = await pool.run<DecodeTileOutput>(DECODE_WORKER, 'decodeTile', input, {
+        signal,
+        lane: 'background',
       });
-      if (result.kind === 'ok') await cache.commit(tempPath, tile);
-      else await cache.discard(tempPath);
-      return result;
+      if (decoded.kind !== 'ok') {
+        // A body cut off with no length to check it against: the cut is the likelier story.
+        return received.interrupted === undefined
+          ? decoded
+          : { kind: 'retryable', reason: received.interrupted };
+      }
+      await cache.commit(hgtPath, tile);
+      return { ...decoded, compressedBytes: received.bytes };
     } catch (error) {
-      await cache.discard(tempPath);
-      if (shared.controller.signal.aborted) throw error;
-      // The worker itself died (not an abort): worth another attempt.
-      return { kind: 'retryable', reason: `worker failed: ${(error as Error).message}` };
+      if (signal.aborted) throw error;
+      // A local file error, or the worker itself died (not an abort): worth another attempt.
+      return { kind: 'retryable', reason: `${step} failed: ${(error as Error).message}` };
+    } finally {
+      // After a commit the .hgt is gone from the temporary folder: removing it is a no-op.
+      await Promise.all([cache.discard(gzipPath), cache.discard(hgtPath)]);
     }
   }
 }

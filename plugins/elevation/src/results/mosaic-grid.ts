@@ -9,7 +9,7 @@
  */
 import type { TileFile } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
-import { readHgt, tileKey } from './hgt-grid.ts';
+import { ROW_BLOCK, tileKey, withRows } from './hgt-grid.ts';
 import type { Scanline } from './polygon-scanline.ts';
 import { indexRange } from './polygon-scanline.ts';
 
@@ -113,26 +113,29 @@ function copyTile(grid: MosaicGrid, file: TileFile, spans: number[][], pixels: I
   const xLast = Math.min(width - 1, Math.floor((tileWest + perDegree - westIndex) / step));
   if (yFirst > yLast || xFirst > xLast) return;
 
-  const data = readHgt(file);
   const ratio = (samples - 1) / perDegree; // 1, or 1/3 for an SRTM3 tile on an SRTM1 grid
-  for (let y = yFirst; y <= yLast; y++) {
-    const row = Math.round((tileNorth - (northIndex - y * step)) * ratio);
-    const rowSpans = spans[y]!;
-    for (let i = 0; i < rowSpans.length; i += 2) {
-      const x0 = Math.max(xFirst, rowSpans[i]!);
-      const x1 = Math.min(xLast, rowSpans[i + 1]!);
-      if (x0 > x1) continue;
+  // Consecutive source rows are read in blocks; a decimated mosaic reads only the rows it uses.
+  const blockRows = step * ratio > 1 ? 1 : ROW_BLOCK;
+  withRows(file, blockRows, (rowAt) => {
+    for (let y = yFirst; y <= yLast; y++) {
+      const rowSpans = spans[y]!;
+      if (rowSpans.length === 0) continue;
+      const data = rowAt(Math.round((tileNorth - (northIndex - y * step)) * ratio));
       const target = y * width;
-      const source = row * samples;
-      if (step === 1 && ratio === 1) {
-        const column = westIndex + x0 - tileWest;
-        pixels.set(data.subarray(source + column, source + column + x1 - x0 + 1), target + x0);
-        continue;
-      }
-      for (let x = x0; x <= x1; x++) {
-        const column = Math.round((westIndex + x * step - tileWest) * ratio);
-        pixels[target + x] = data[source + column]!;
+      for (let i = 0; i < rowSpans.length; i += 2) {
+        const x0 = Math.max(xFirst, rowSpans[i]!);
+        const x1 = Math.min(xLast, rowSpans[i + 1]!);
+        if (x0 > x1) continue;
+        if (step === 1 && ratio === 1) {
+          const column = westIndex + x0 - tileWest;
+          pixels.set(data.subarray(column, column + x1 - x0 + 1), target + x0);
+          continue;
+        }
+        for (let x = x0; x <= x1; x++) {
+          const column = Math.round((westIndex + x * step - tileWest) * ratio);
+          pixels[target + x] = data[column]!;
+        }
       }
     }
-  }
+  });
 }

@@ -11,7 +11,7 @@
  */
 import type { ElevationStatistics, StatisticsInput, TileId } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
-import { finestSamples, readHgt, tileKey } from './hgt-grid.ts';
+import { finestSamples, ROW_BLOCK, tileKey, withRows, type RowReader } from './hgt-grid.ts';
 import type { Scanline } from './polygon-scanline.ts';
 import { createScanline, indexRange } from './polygon-scanline.ts';
 import type { TileStatus } from './sample-ownership.ts';
@@ -42,7 +42,9 @@ export function computeStatistics(input: StatisticsInput): ElevationStatistics {
   };
   for (const file of input.tiles) {
     if (!once(file.tile)) continue;
-    addTile(file.tile, file.samples, readHgt(file), scanline, statusOf, totals);
+    withRows(file, ROW_BLOCK, (rowAt) =>
+      addTile(file.tile, file.samples, rowAt, scanline, statusOf, totals),
+    );
   }
   const noDataSamples = finestSamples(input.tiles);
   for (const tile of input.noDataTiles) {
@@ -55,11 +57,11 @@ export function computeStatistics(input: StatisticsInput): ElevationStatistics {
     : { min, max, mean: sum / count, count, voidCount };
 }
 
-/** Adds the owned samples of one tile inside the area; `data` null = a no-data cell (all void). */
+/** Adds the owned samples of one tile inside the area; `rowAt` null = a no-data cell (all void). */
 function addTile(
   tile: TileId,
   samples: number,
-  data: Int16Array | null,
+  rowAt: RowReader | null,
   scanline: Scanline,
   statusOf: (tile: TileId) => TileStatus,
   totals: Totals,
@@ -83,8 +85,8 @@ function addTile(
         const from = Math.max(owned[k]!, range[0] - firstColumnIndex);
         const to = Math.min(owned[k + 1]!, range[1] - firstColumnIndex);
         if (from > to) continue;
-        if (data === null) totals.voidCount += to - from + 1;
-        else addSamples(data, row * samples + from, row * samples + to, totals);
+        if (rowAt === null) totals.voidCount += to - from + 1;
+        else addSamples(rowAt(row), from, to, totals);
       }
     }
   }
