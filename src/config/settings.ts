@@ -121,6 +121,13 @@ export const SETTINGS = {
     description:
       'Milliseconds after the last request work on the pool during which background work leaves one pool thread free (0: only while request work is queued or running)',
   },
+  poolBackgroundYieldMs: {
+    env: 'RELIEF_POOL_BACKGROUND_YIELD_MS',
+    schema: integer(0, 10_000),
+    default: 50,
+    description:
+      'Longest a background pool job pauses between two chunks while request work runs on the pool (0: never pauses)',
+  },
   maxConcurrentTasks: {
     env: 'RELIEF_MAX_CONCURRENT_TASKS',
     schema: integer(1, 1024),

@@ -1,9 +1,9 @@
 /**
  * Every pool job runs through this one worker entry: it imports the job's module (cached per
  * worker thread by the module loader) and calls the named export with the input and its tools:
- * a progress reporter that posts to the main thread without blocking either side, and the
- * job's cancellation flag (shared memory the main thread sets when a cooperative job's signal
- * aborts; see worker-pool.ts).
+ * a progress reporter that posts to the main thread without blocking either side, the job's
+ * cancellation flag (shared memory the main thread sets when a cooperative job's signal aborts;
+ * see worker-pool.ts), and for background work a way to step aside while requests are drawn.
  */
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
@@ -15,6 +15,18 @@ export interface PoolJob {
   port: MessagePort | undefined;
   /** One Int32, set to 1 by the main thread when the job is cancelled (cooperative abort). */
   cancel?: SharedArrayBuffer | undefined;
+  /** Background jobs only: where they read whether request work is running (see InteractiveGate). */
+  gate?: InteractiveGate | undefined;
+}
+
+/**
+ * Shared with every background job: `running` is one Int32, the number of interactive jobs on
+ * the pool's threads right now, kept by the main thread (which notifies on every decrement).
+ */
+export interface InteractiveGate {
+  running: SharedArrayBuffer;
+  /** The longest one `yieldToInteractive()` call waits. */
+  maxWaitMs: number;
 }
 
 /** What a worker function receives besides its input. */
@@ -28,6 +40,12 @@ export interface WorkerTools {
   readonly cancelled: boolean;
   /** Throws an AbortError if `cancelled`; call it between chunks of work. */
   throwIfCancelled(): void;
+  /**
+   * Background work calls this between chunks: while request work is running on another pool
+   * thread, it waits (blocking this thread, at most the pool's `backgroundYieldMs` per call), so
+   * the cores go to the request. Returns at once for interactive jobs and when nothing waits.
+   */
+  yieldToInteractive(): void;
 }
 
 export type WorkerFunction<Input = unknown, Output = unknown> = (
@@ -50,10 +68,23 @@ export class JobCancelledError extends Error {
 export function workerTools(
   progress: (value: unknown) => void = () => undefined,
   cancel?: SharedArrayBuffer,
+  gate?: InteractiveGate,
 ): WorkerTools {
   const flag = cancel === undefined ? undefined : new Int32Array(cancel);
   const cancelled = () => flag !== undefined && Atomics.load(flag, 0) !== 0;
+  const running = gate === undefined ? undefined : new Int32Array(gate.running);
   return {
+    yieldToInteractive() {
+      if (running === undefined) return;
+      const until = performance.now() + gate!.maxWaitMs;
+      for (;;) {
+        const count = Atomics.load(running, 0);
+        const left = until - performance.now();
+        if (count === 0 || left <= 0) return;
+        // Wakes on the main thread's notify when a request job ends, or at the deadline.
+        Atomics.wait(running, 0, count, left);
+      }
+    },
     progress,
     get cancelled() {
       return cancelled();
@@ -84,6 +115,7 @@ export default async function runPoolJob({
   input,
   port,
   cancel,
+  gate,
 }: PoolJob): Promise<unknown> {
   const exports = await load(module);
   const fn = exports[name];
@@ -93,6 +125,7 @@ export default async function runPoolJob({
   const tools = workerTools(
     port === undefined ? undefined : (value) => port.postMessage(value),
     cancel,
+    gate,
   );
   try {
     return await (fn as WorkerFunction)(input, tools);

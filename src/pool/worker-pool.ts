@@ -18,6 +18,13 @@
  * the hold then keeps a thread free for those that follow. With one thread nothing can be
  * reserved: background work then runs only when no interactive work is queued.
  *
+ * A free thread is not a free core, though: with as many threads as cores, a running background
+ * chunk takes the core the request's job needs (measured: a GetMap's p99 four times its idle p99
+ * while tiles decode). So background work also steps aside between its chunks: it calls
+ * `tools.yieldToInteractive()`, which waits while any interactive job is running (a shared
+ * counter, notified as each ends), at most `backgroundYieldMs` per call so that a stream of
+ * requests slows background work without stopping it.
+ *
  * Cancelling. A job whose signal aborts while it is queued is dropped at once and never reaches
  * a thread. A running one stops in one of two ways (`RunOptions.abort`): `terminate` (the
  * default for background work) stops its thread, which piscina replaces; `cooperative` (the
@@ -29,7 +36,7 @@
 import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { LaneScheduler, type Lane, type LaneStats } from './lane-scheduler.ts';
-import type { PoolJob } from './pool-job.ts';
+import type { InteractiveGate, PoolJob } from './pool-job.ts';
 
 export type { Lane } from './lane-scheduler.ts';
 
@@ -47,6 +54,11 @@ export interface WorkerPoolOptions {
    * one thread free (ms, default 1000; RELIEF_POOL_INTERACTIVE_HOLD_MS).
    */
   interactiveHoldMs?: number;
+  /**
+   * The longest a background job waits, per chunk, while interactive jobs run (ms, default 50;
+   * RELIEF_POOL_BACKGROUND_YIELD_MS; 0: never waits).
+   */
+  backgroundYieldMs?: number;
   /**
    * Receives what piscina reports outside any task: an uncaught exception in an idle worker, or a
    * result that arrives for a task already aborted (a cancelled job whose worker answered just
@@ -87,6 +99,9 @@ const TSX_IMPORT = ['--import', 'tsx'];
 export class WorkerPool {
   readonly #piscina: Piscina;
   readonly #scheduler: LaneScheduler;
+  readonly #gate: InteractiveGate;
+  /** The gate's counter: interactive jobs on a thread now. */
+  readonly #interactiveRunning: Int32Array;
   #closed = false;
 
   constructor(options: WorkerPoolOptions) {
@@ -100,6 +115,12 @@ export class WorkerPool {
       slots: options.threads,
       interactiveHoldMs: options.interactiveHoldMs ?? 1000,
     });
+    const maxWaitMs = options.backgroundYieldMs ?? 50;
+    if (!(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
+      throw new RangeError(`backgroundYieldMs must be a non-negative number, got ${maxWaitMs}`);
+    }
+    this.#gate = { running: new SharedArrayBuffer(4), maxWaitMs };
+    this.#interactiveRunning = new Int32Array(this.#gate.running);
     this.#piscina = new Piscina({
       minThreads: 1,
       maxThreads: options.threads,
@@ -145,15 +166,17 @@ export class WorkerPool {
       input,
       port: channel?.port2,
       cancel,
+      gate: lane === 'background' && this.#gate.maxWaitMs > 0 ? this.#gate : undefined,
     };
+    const start = () =>
+      this.#piscina.run(job, {
+        filename: POOL_JOB,
+        ...(signal === undefined || abort !== 'terminate' ? {} : { signal }),
+        ...(transferList.length === 0 ? {} : { transferList }),
+      }) as Promise<T>;
     const started = this.#scheduler.schedule(
       lane,
-      () =>
-        this.#piscina.run(job, {
-          filename: POOL_JOB,
-          ...(signal === undefined || abort !== 'terminate' ? {} : { signal }),
-          ...(transferList.length === 0 ? {} : { transferList }),
-        }) as Promise<T>,
+      lane === 'interactive' ? () => this.#counted(start) : start,
       signal,
     );
     const run =
@@ -164,6 +187,16 @@ export class WorkerPool {
     const port = channel.port1;
     // Progress messages posted just before the result may still be queued: drain them first.
     return run.finally(() => setImmediate(() => port.close()));
+  }
+
+  /** Counts an interactive job in the gate while it holds a thread (until its worker returns). */
+  #counted<T>(start: () => Promise<T>): Promise<T> {
+    const counter = this.#interactiveRunning;
+    Atomics.add(counter, 0, 1);
+    return start().finally(() => {
+      Atomics.sub(counter, 0, 1);
+      Atomics.notify(counter, 0);
+    });
   }
 
   /** Proves workers start and load TypeScript; used at start-up and by /ready. */

@@ -145,6 +145,7 @@ export async function createServer(
       threads: settings.workers,
       niceIncrement: settings.workerNice,
       interactiveHoldMs: settings.poolInteractiveHoldMs,
+      backgroundYieldMs: settings.poolBackgroundYieldMs,
       onError: (error) => app.log.warn({ err: error }, 'worker pool: %s', error.message),
     });
   const cleanup: Array<() => unknown> = [];

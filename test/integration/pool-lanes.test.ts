@@ -204,3 +204,52 @@ describe('abort modes of running work (1 thread)', () => {
     expect(Atomics.load(shared, 2)).toBe(0);
   });
 });
+
+describe('background work stepping aside (tools.yieldToInteractive)', () => {
+  function stepAside(target: WorkerPool, memory: SharedArrayBuffer, lane: RunOptions['lane']) {
+    let started!: () => void;
+    const startedPromise = new Promise<void>((resolve) => (started = resolve));
+    const done = target.run<number>(
+      LATCH_WORKER,
+      'stepAsideThenLook',
+      { memory, watch: 0 },
+      { lane, onProgress: () => started() },
+    );
+    return { done, started: startedPromise };
+  }
+
+  it('waits while an interactive job runs and resumes when it ends', async () => {
+    // A bound far longer than the test: only the interactive job's end can wake it.
+    pool = new WorkerPool({ threads: 2, backgroundYieldMs: 600_000 });
+    const memory = newBoard(1);
+    const request = latched(pool, memory, 0, 'interactive');
+    await request.started;
+    const background = stepAside(pool, memory, 'background');
+    await background.started;
+    release(memory, 0);
+    expect(await request.done).toBe(0);
+    // It looked only after the request's job had ended, so it saw the latch open.
+    expect(await background.done).toBe(1);
+  });
+
+  it('waits at most backgroundYieldMs per call', async () => {
+    pool = new WorkerPool({ threads: 2, backgroundYieldMs: 1 });
+    const memory = newBoard(1);
+    const request = latched(pool, memory, 0, 'interactive');
+    await request.started;
+    // The request still holds its thread: the background job gives up waiting and goes on.
+    expect(await stepAside(pool, memory, 'background').done).toBe(0);
+    release(memory, 0);
+    await request.done;
+  });
+
+  it('does not make interactive jobs wait for each other', async () => {
+    pool = new WorkerPool({ threads: 2, backgroundYieldMs: 600_000 });
+    const memory = newBoard(1);
+    const request = latched(pool, memory, 0, 'interactive');
+    await request.started;
+    expect(await stepAside(pool, memory, 'interactive').done).toBe(0);
+    release(memory, 0);
+    await request.done;
+  });
+});

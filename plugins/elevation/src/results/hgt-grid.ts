@@ -22,8 +22,15 @@ export type RowReader = (row: number) => Int16Array;
  * returned row is valid until the reader is called for a row outside its block. So a results
  * job holds one block, not the tile (26 MB for SRTM1), and reads only the rows it looks at.
  * Rows should be asked for in increasing order; any order works, at the cost of re-reads.
+ * `beforeBlock` runs before each block is read: a background job's chance to step aside for
+ * requests (tools.yieldToInteractive).
  */
-export function withRows<T>(file: TileFile, blockRows: number, use: (row: RowReader) => T): T {
+export function withRows<T>(
+  file: TileFile,
+  blockRows: number,
+  use: (row: RowReader) => T,
+  beforeBlock?: () => void,
+): T {
   const { samples } = file;
   const rowBytes = samples * 2;
   const fd = openSync(file.path, 'r');
@@ -41,6 +48,7 @@ export function withRows<T>(file: TileFile, blockRows: number, use: (row: RowRea
     try {
       return use((row) => {
         if (row < first || row >= first + count) {
+          beforeBlock?.();
           first = row;
           count = Math.min(rows, samples - row);
           const length = count * rowBytes;

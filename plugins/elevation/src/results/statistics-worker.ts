@@ -9,6 +9,7 @@
  * among the given tiles (SRTM1 when there are none). With mixed resolutions, a shared edge is
  * sampled at its owner's resolution.
  */
+import type { WorkerTools } from '../../../../src/pool/pool-job.ts';
 import type { ElevationStatistics, StatisticsInput, TileId } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
 import { finestSamples, ROW_BLOCK, tileKey, withRows, type RowReader } from './hgt-grid.ts';
@@ -25,7 +26,12 @@ interface Totals {
   voidCount: number;
 }
 
-export function computeStatistics(input: StatisticsInput): ElevationStatistics {
+/** `tools` is absent in direct calls (tests, benchmarks). */
+export function computeStatistics(
+  input: StatisticsInput,
+  tools?: WorkerTools,
+): ElevationStatistics {
+  const stepAside = tools === undefined ? undefined : () => tools.yieldToInteractive();
   const scanline = createScanline(input.area.geometry);
   const status = new Map<string, TileStatus>();
   for (const tile of input.noDataTiles) status.set(tileKey(tile), 'no-data');
@@ -42,8 +48,11 @@ export function computeStatistics(input: StatisticsInput): ElevationStatistics {
   };
   for (const file of input.tiles) {
     if (!once(file.tile)) continue;
-    withRows(file, ROW_BLOCK, (rowAt) =>
-      addTile(file.tile, file.samples, rowAt, scanline, statusOf, totals),
+    withRows(
+      file,
+      ROW_BLOCK,
+      (rowAt) => addTile(file.tile, file.samples, rowAt, scanline, statusOf, totals),
+      stepAside,
     );
   }
   const noDataSamples = finestSamples(input.tiles);
