@@ -18,7 +18,8 @@
  * 400 in under 100 ms during the job. The job is cancelled, the server stopped and the temporary
  * folder removed at the end, also on errors and Ctrl-C.
  *
- *   npm run bench:lanes [-- --requests 200 --posts 10 --workers 2 --delay-ms 1000 --concurrency 4]
+ *   npm run bench:lanes [-- --requests 200 --posts 10 --workers 2 --delay-ms 1000 --concurrency 4
+ *                          --node-arg=--cpu-prof]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Agent, request } from 'node:http';
@@ -43,6 +44,7 @@ const { values } = parseArgs({
     workers: { type: 'string' },
     'delay-ms': { type: 'string' },
     concurrency: { type: 'string' },
+    'node-arg': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
   },
 });
@@ -52,7 +54,8 @@ if (values.help) {
   --posts N         invalid POST /elevation per phase (default 10)
   --workers N       RELIEF_WORKERS (default 2)
   --delay-ms MS     the upstream's delay per tile (default 1000)
-  --concurrency N   RELIEF_ELEVATION_CONCURRENCY (default 4)`);
+  --concurrency N   RELIEF_ELEVATION_CONCURRENCY (default 4)
+  --node-arg=ARG    extra node flag for the server (repeatable), e.g. --node-arg=--cpu-prof`);
   process.exit(0);
 }
 const REQUESTS = intOption('requests', values.requests, 200, 1, 10_000);
@@ -238,6 +241,7 @@ async function main(): Promise<void> {
       RELIEF_ELEVATION_CONCURRENCY: String(CONCURRENCY),
       RELIEF_ELEVATION_MAX_TILES: String(JOB_SIDE * JOB_SIDE),
     },
+    nodeArgs: values['node-arg'],
   });
   cleanups.push(server.stop);
   const { base } = server;
