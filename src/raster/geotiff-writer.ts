@@ -2,7 +2,9 @@
  * A minimal GeoTIFF writer for one Int16 band, in EPSG:4326 (degrees) or EPSG:3857 (metres).
  * The `geotiff` package's writer cannot be used: it silently writes Int16Array values as garbage
  * (only float and unsigned arrays are encoded), builds the file one value at a time and caps the
- * IFD at 1000 bytes. Moved here from the elevation plugin, which writes its mosaics with it.
+ * IFD at 1000 bytes. Moved here from the elevation plugin, which writes its mosaics with it,
+ * strip by strip (openGeoTiffInt16Writer): the head depends only on the size, so the pixels can
+ * follow it as they are produced.
  *
  * Layout (baseline TIFF 6.0, little-endian, uncompressed strips):
  *   header (8 bytes) | IFD (tags sorted by number) | tag values longer than 4 bytes | pixels
@@ -86,8 +88,26 @@ export function geoTiffFromWindow(window: RasterWindow): GeoTiffInt16 {
   };
 }
 
+/** Everything the file's head describes: the image without its pixels. */
+export type GeoTiffInt16Header = Omit<GeoTiffInt16, 'data'>;
+
+/**
+ * A file being written row by row, so a caller that produces its pixels in strips never holds
+ * the whole image. The file is complete only after `close()` returned; after a failure (any
+ * throw, `close()` included) it is incomplete and the caller removes it.
+ */
+export interface GeoTiffInt16Writer {
+  /** Appends whole rows (row-major, host-endian), in order from the north, any number at once. */
+  writeRows(rows: Int16Array): void;
+  /** Closes the file; throws if it did not receive exactly `height` rows. */
+  close(): void;
+  /** Closes the file without checking it, after a failure; does nothing once closed. */
+  abort(): void;
+}
+
 /** The whole file in memory (e.g. a WCS GetCoverage response). */
 export function encodeGeoTiffInt16(image: GeoTiffInt16): Uint8Array {
+  checkLength(image);
   const head = encodeHead(image);
   const file = new Uint8Array(head.length + image.data.byteLength);
   file.set(head, 0);
@@ -97,21 +117,73 @@ export function encodeGeoTiffInt16(image: GeoTiffInt16): Uint8Array {
 
 /** The file written to `path`, without assembling it in memory first. */
 export function writeGeoTiffInt16(path: string, image: GeoTiffInt16): void {
-  const head = encodeHead(image);
-  const fd = openSync(path, 'w');
+  checkLength(image);
+  const writer = openGeoTiffInt16Writer(path, image);
+  try {
+    writer.writeRows(image.data);
+  } catch (error) {
+    writer.abort();
+    throw error;
+  }
+  writer.close();
+}
+
+/** Creates (or truncates) `path` and writes the head; the pixels follow with `writeRows`. */
+export function openGeoTiffInt16Writer(
+  path: string,
+  header: GeoTiffInt16Header,
+): GeoTiffInt16Writer {
+  const { width, height } = header;
+  const head = encodeHead(header); // before opening: a refused header leaves no file behind
+  let fd: number | undefined = openSync(path, 'w');
+  let rowsWritten = 0;
+  const closeFile = () => {
+    if (fd === undefined) return;
+    const open = fd;
+    fd = undefined;
+    closeSync(open);
+  };
   try {
     writeAll(fd, head);
-    writeAll(fd, littleEndianBytes(image.data));
-  } finally {
-    closeSync(fd);
+  } catch (error) {
+    closeFile();
+    throw error;
+  }
+  return {
+    writeRows(rows) {
+      if (fd === undefined) throw new Error(`GeoTIFF ${path} is already closed`);
+      if (rows.length % width !== 0) {
+        throw new RangeError(`GeoTIFF rows of ${width} values cannot hold ${rows.length}`);
+      }
+      const count = rows.length / width;
+      if (rowsWritten + count > height) {
+        throw new RangeError(`GeoTIFF of ${height} rows given ${rowsWritten + count}`);
+      }
+      writeAll(fd, littleEndianBytes(rows));
+      rowsWritten += count;
+    },
+    close() {
+      closeFile();
+      if (rowsWritten !== height) {
+        throw new Error(`GeoTIFF ${path} closed after ${rowsWritten} of ${height} rows`);
+      }
+    },
+    abort: closeFile,
+  };
+}
+
+function checkLength(image: GeoTiffInt16): void {
+  const { width, height, data } = image;
+  if (data.length !== width * height) {
+    throw new RangeError(`GeoTIFF data has ${data.length} values, not ${width}×${height}`);
   }
 }
 
 /** Everything before the pixels: header, IFD and the tag values. */
-function encodeHead(image: GeoTiffInt16): Buffer {
+function encodeHead(image: GeoTiffInt16Header): Buffer {
   const { width, height } = image;
-  if (image.data.length !== width * height) {
-    throw new RangeError(`GeoTIFF data has ${image.data.length} values, not ${width}×${height}`);
+  if (!(Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0)) {
+    throw new RangeError(`GeoTIFF size ${width}×${height} is not a positive whole size`);
   }
   const { keys, ascii } = geoKeys(image.crs ?? 'EPSG:4326');
   const rowBytes = width * 2;
@@ -200,6 +272,7 @@ function writeAll(fd: number, bytes: Uint8Array): void {
   for (let done = 0; done < bytes.length;) done += writeSync(fd, bytes, done);
 }
 
+/** On a big-endian host, a swapped copy: the caller's values stay as they were. */
 function littleEndianBytes(data: Int16Array): Uint8Array {
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   return endianness() === 'LE' ? bytes : Buffer.from(bytes).swap16();

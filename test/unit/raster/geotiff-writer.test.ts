@@ -1,17 +1,19 @@
 /**
  * The Int16 GeoTIFF writer, read back with the `geotiff` package: values, origin, pixel scale,
  * GeoKeys for EPSG:4326 and EPSG:3857, nodata, several strips, the margin of a window cropped,
- * and the file writer giving the same bytes as the in-memory encoder.
+ * the file writer giving the same bytes as the in-memory encoder, and the row-by-row writer: the
+ * same bytes whatever the batches, and its refusals (partial rows, too many or too few rows).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromArrayBuffer } from 'geotiff';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GeoTiffInt16 } from '../../../src/raster/geotiff-writer.ts';
 import {
   encodeGeoTiffInt16,
   geoTiffFromWindow,
+  openGeoTiffInt16Writer,
   writeGeoTiffInt16,
 } from '../../../src/raster/geotiff-writer.ts';
 import type { RasterWindow } from '../../../src/raster/raster-types.ts';
@@ -140,5 +142,69 @@ describe('GeoTIFF writer', () => {
     expect(() => encodeGeoTiffInt16({ ...image, resolution: [1, 1], nodata: NODATA })).toThrow(
       /8 values/,
     );
+  });
+});
+
+describe('GeoTIFF row writer', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'relief-tiff-rows-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const image: GeoTiffInt16 = {
+    width: 1000,
+    height: 300, // three strips in the file: batches cross the file's strip boundaries
+    data: pattern(1000, 300),
+    west: 6,
+    north: 45,
+    resolution: [1 / 1200, 1 / 1200],
+    nodata: NODATA,
+  };
+  const { data, ...header } = image;
+  const rows = (from: number, to: number) => data.subarray(from * 1000, to * 1000);
+
+  it('writes the same bytes as the encoder, whatever the batches', () => {
+    const path = join(dir, 'rows.tif');
+    const writer = openGeoTiffInt16Writer(path, header);
+    for (const [from, to] of [
+      [0, 1],
+      [1, 1],
+      [1, 131],
+      [131, 137],
+      [137, 300],
+    ] as const) {
+      writer.writeRows(rows(from, to));
+    }
+    writer.close();
+    expect(readFileSync(path).equals(Buffer.from(encodeGeoTiffInt16(image)))).toBe(true);
+    expect(Array.from(data)).toEqual(Array.from(pattern(1000, 300))); // the caller's rows untouched
+  });
+
+  it('refuses partial rows and rows beyond the height', () => {
+    const writer = openGeoTiffInt16Writer(join(dir, 'bad.tif'), header);
+    expect(() => writer.writeRows(new Int16Array(1500))).toThrow(/1000 values cannot hold 1500/);
+    writer.writeRows(rows(0, 250));
+    expect(() => writer.writeRows(rows(0, 51))).toThrow(/300 rows given 301/);
+    writer.writeRows(rows(250, 300));
+    writer.close();
+    expect(() => writer.writeRows(rows(0, 1))).toThrow(/already closed/);
+  });
+
+  it('throws on close when rows are missing, and abort closes without checking', () => {
+    const short = openGeoTiffInt16Writer(join(dir, 'short.tif'), header);
+    short.writeRows(rows(0, 299));
+    expect(() => short.close()).toThrow(/after 299 of 300 rows/);
+    const aborted = openGeoTiffInt16Writer(join(dir, 'aborted.tif'), header);
+    aborted.writeRows(rows(0, 10));
+    aborted.abort();
+    aborted.abort();
+    expect(() => aborted.writeRows(rows(10, 11))).toThrow(/already closed/);
+  });
+
+  it('refuses an empty size before creating the file', () => {
+    const path = join(dir, 'empty.tif');
+    expect(() => openGeoTiffInt16Writer(path, { ...header, height: 0 })).toThrow(/1000×0/);
+    expect(existsSync(path)).toBe(false);
   });
 });

@@ -3,23 +3,28 @@
  * plus an alpha channel that hides nodata. Large mosaics are first averaged over regular k×k
  * blocks (k an integer, so the grid stays regular and fine relief does not turn into stripes) to
  * between one and two times the preview size, shaded there, and the shaded image is resized to
- * fit by sharp. The shading is computed here because sharp has no terrain operations.
+ * fit by sharp. The averages are taken as the mosaic's rows stream past, so the preview holds
+ * only them. The shading is computed here because sharp has no terrain operations.
  */
 import sharp from 'sharp';
+import type { FloatRaster } from './block-average.ts';
+import { createBlockAverager } from './block-average.ts';
 
-export interface HeightRaster {
+/** The raster a preview is made of: its size, nodata value and pixel size in degrees. */
+export interface PreviewSource {
   width: number;
   height: number;
-  /** Row-major, row 0 = north. */
-  data: Int16Array;
   nodata: number;
+  resolution: [number, number];
+  /** Where degrees of longitude are converted to metres. */
+  midLatitude: number;
 }
 
-/** Heights as floats, NaN = nodata. */
-export interface FloatRaster {
-  width: number;
-  height: number;
-  data: Float32Array;
+export interface HillshadePreview {
+  /** Feeds the source's whole rows (row-major, from the north), in order, any number at once. */
+  addRows(rows: Int16Array): void;
+  /** Shades and writes the preview once every row was fed; returns its size. */
+  write(path: string): Promise<{ width: number; height: number }>;
 }
 
 const SUN_AZIMUTH_DEGREES = 315;
@@ -28,24 +33,31 @@ const SUN_ALTITUDE_DEGREES = 45;
 const METRES_PER_DEGREE = (6_371_008.8 * Math.PI) / 180;
 
 /**
- * Writes the preview (at most `maxSize` on its longest side) and returns its size.
- * `resolution` is the raster's pixel size in degrees, `midLatitude` where degrees of longitude
- * are converted to metres.
+ * A preview at most `maxSize` on its longest side. Only the block means are kept while the rows
+ * come (block-average.ts), so the source never has to be held whole.
  */
-export async function writeHillshadePreview(
+export function createHillshadePreview(source: PreviewSource, maxSize: number): HillshadePreview {
+  const longest = Math.max(source.width, source.height);
+  const k = Math.max(1, Math.floor(longest / maxSize));
+  const averager = createBlockAverager(source.width, source.height, source.nodata, k);
+  return {
+    addRows: (rows) => averager.addRows(rows),
+    write: (path) => writePreview(path, averager.result(), source, maxSize),
+  };
+}
+
+async function writePreview(
   path: string,
-  raster: HeightRaster,
-  resolution: [number, number],
-  midLatitude: number,
+  blocks: FloatRaster,
+  source: PreviewSource,
   maxSize: number,
 ): Promise<{ width: number; height: number }> {
-  const longest = Math.max(raster.width, raster.height);
-  const blocks = blockAverage(raster, Math.max(1, Math.floor(longest / maxSize)));
+  const { resolution, midLatitude } = source;
   const cellWidth =
-    ((resolution[0] * raster.width) / blocks.width) *
+    ((resolution[0] * source.width) / blocks.width) *
     METRES_PER_DEGREE *
     Math.cos((midLatitude * Math.PI) / 180);
-  const cellHeight = ((resolution[1] * raster.height) / blocks.height) * METRES_PER_DEGREE;
+  const cellHeight = ((resolution[1] * source.height) / blocks.height) * METRES_PER_DEGREE;
   const shaded = hillshade(blocks, cellWidth, cellHeight);
 
   const scale = Math.min(1, maxSize / Math.max(blocks.width, blocks.height));
@@ -61,41 +73,6 @@ export async function writeHillshadePreview(
     .png()
     .toFile(path);
   return { width, height };
-}
-
-/**
- * Means over k×k blocks of the valid pixels (the last row and column of blocks may be smaller).
- * A block is nodata (NaN) when the pixel at its centre is, so the outline stays as crisp as the
- * area's instead of growing by partial blocks.
- */
-export function blockAverage(raster: HeightRaster, k: number): FloatRaster {
-  const { data: source, nodata } = raster;
-  const width = Math.ceil(raster.width / k);
-  const height = Math.ceil(raster.height / k);
-  const data = new Float32Array(width * height);
-  const sums = new Float64Array(width);
-  const counts = new Int32Array(width);
-  for (let y = 0; y < height; y++) {
-    sums.fill(0);
-    counts.fill(0);
-    const rowEnd = Math.min(raster.height, (y + 1) * k);
-    for (let sy = y * k; sy < rowEnd; sy++) {
-      for (let sx = 0; sx < raster.width; sx++) {
-        const value = source[sy * raster.width + sx]!;
-        if (value === nodata) continue;
-        const x = Math.floor(sx / k);
-        sums[x]! += value;
-        counts[x]!++;
-      }
-    }
-    const centreRow = Math.min(raster.height - 1, y * k + (k >> 1));
-    for (let x = 0; x < width; x++) {
-      const centre =
-        source[centreRow * raster.width + Math.min(raster.width - 1, x * k + (k >> 1))];
-      data[y * width + x] = centre !== nodata && counts[x]! > 0 ? sums[x]! / counts[x]! : NaN;
-    }
-  }
-  return { width, height, data };
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * buildMosaic: the GeoTIFF read back with the `geotiff` package (georeferencing, nodata, every
  * pixel against the generating height function at the pixel centre, masked with turf), the
- * decimation above maxSize, and the hillshade preview decoded with sharp.
+ * decimation above maxSize, the hillshade preview decoded with sharp, and a tile failing while
+ * the strips are written.
  */
+import { existsSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { booleanPointInPolygon } from '@turf/turf';
 import { fromFile } from 'geotiff';
@@ -241,6 +243,35 @@ describe('buildMosaic GeoTIFF', () => {
     const odd = await buildMosaic(mosaicInput(tiles, area, { maxSize: 7 }));
     expect(odd).toMatchObject({ width: 7, height: 7, resolution: [200 / 1200, 200 / 1200] });
   });
+});
+
+describe('buildMosaic failure', () => {
+  /** Paths the process holds open (Linux: /proc/self/fd). */
+  const openPaths = () =>
+    readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [readlinkSync(`/proc/self/fd/${fd}`)];
+      } catch {
+        return []; // the descriptor readdir itself used, closed since
+      }
+    });
+
+  it.runIf(existsSync('/proc/self/fd'))(
+    'rejects with the tile error and leaves no descriptor open on the GeoTIFF',
+    async () => {
+      const area = areaOf([rectangle(7.5, 46.2, 8.5, 46.8)]);
+      const bad: TileFile = {
+        tile: { lat: 46, lon: 8 },
+        path: join(dir.path, 'bad.hgt'),
+        samples: 1201,
+      };
+      writeFileSync(bad.path, Buffer.alloc(1000));
+      const input = mosaicInput([dir.write({ lat: 46, lon: 7 }, 1201), bad], area);
+      await expect(buildMosaic(input)).rejects.toThrow(/1000 bytes, not a 1201² tile/);
+      expect(existsSync(input.geotiffPath)).toBe(true); // incomplete: the caller removes it
+      expect(openPaths()).not.toContain(input.geotiffPath);
+    },
+  );
 });
 
 async function readPreview(path: string) {
