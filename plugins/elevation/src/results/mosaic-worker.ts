@@ -6,6 +6,7 @@
  * writes to the paths it is given; the main thread renames them once the job succeeded and
  * removes them otherwise (job-files.ts), so an incomplete file is never served.
  */
+import type { WorkerTools } from '../../../../src/pool/pool-job.ts';
 import type { MosaicInput, MosaicOutput } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
 import { openGeoTiffInt16Writer } from '../../../../src/raster/geotiff-writer.ts';
@@ -14,7 +15,8 @@ import { createHillshadePreview } from './hillshade.ts';
 import { fillStrips, gridBounds, planGrid } from './mosaic-grid.ts';
 import { createScanline } from './polygon-scanline.ts';
 
-export async function buildMosaic(input: MosaicInput): Promise<MosaicOutput> {
+/** `tools` is absent in direct calls (tests, benchmarks). */
+export async function buildMosaic(input: MosaicInput, tools?: WorkerTools): Promise<MosaicOutput> {
   // input.noDataTiles need no work: their pixels simply stay nodata.
   const grid = planGrid(input.area.bbox, finestSamples(input.tiles) - 1, input.maxSize);
   const { width, height } = grid;
@@ -39,6 +41,8 @@ export async function buildMosaic(input: MosaicInput): Promise<MosaicOutput> {
     fillStrips(grid, input.tiles, createScanline(input.area.geometry), (rows) => {
       geotiff.writeRows(rows);
       preview.addRows(rows);
+      // Between strips (a few ms each), requests drawn on the pool go first.
+      tools?.yieldToInteractive();
     });
   } catch (error) {
     // The pool thread lives on: do not leak the descriptor. The file is removed by the caller.
