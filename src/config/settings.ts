@@ -105,7 +105,8 @@ export const SETTINGS = {
     env: 'RELIEF_WORKERS',
     schema: integer(1, 256),
     default: availableParallelism(),
-    description: 'Threads in the shared worker pool (default: number of cores)',
+    description:
+      'Pool threads per lane, requests and jobs (default: number of cores); the pool keeps one more for requests',
   },
   workerNice: {
     env: 'RELIEF_WORKER_NICE',
@@ -113,13 +114,6 @@ export const SETTINGS = {
     default: 10,
     description:
       'Niceness added to worker threads, so CPU work yields to the event loop (Linux, macOS)',
-  },
-  poolInteractiveHoldMs: {
-    env: 'RELIEF_POOL_INTERACTIVE_HOLD_MS',
-    schema: integer(0, 600_000),
-    default: 1000,
-    description:
-      'Milliseconds after the last request work on the pool during which background work leaves one pool thread free (0: only while request work is queued or running)',
   },
   poolBackgroundYieldMs: {
     env: 'RELIEF_POOL_BACKGROUND_YIELD_MS',

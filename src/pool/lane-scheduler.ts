@@ -1,14 +1,12 @@
 /**
- * The order in which pool work starts: two FIFO queues, one per lane, in front of a fixed number
- * of slots (the pool's threads). It knows nothing of threads: `start` is whatever begins the
- * work, and the slot is held until the promise it returns settles. The rules (why: see
- * worker-pool.ts):
+ * The order in which pool work starts: two FIFO queues, one per lane, in front of the pool's
+ * threads. It knows nothing of threads: `start` is whatever begins the work, and its place is
+ * held until the promise it returns settles. The rules (why: see worker-pool.ts):
  *
- * - interactive work always starts before queued background work;
- * - background work may fill every slot only while interactive work is quiet: none queued or
- *   running, and none submitted or finished for `interactiveHoldMs`. Otherwise it holds at most
- *   `slots − 1` slots, so one slot stays free for the next request. With one slot nothing can be
- *   reserved: background then runs whenever no interactive work is queued.
+ * - each lane runs at most `threads` jobs at once, and both lanes together at most
+ *   `threads + 1`: so however much background work there is, one more job can always start
+ *   for a request, and with one lane idle the other runs exactly as a pool of `threads` would;
+ * - queued interactive work starts before queued background work;
  * - work whose signal aborts while it is queued is dropped at once, rejected with the signal's
  *   reason; it never starts. Work already started is the caller's to stop.
  */
@@ -18,10 +16,8 @@ export type Lane = 'interactive' | 'background';
 export const LANES: readonly Lane[] = ['interactive', 'background'];
 
 export interface LaneSchedulerOptions {
-  /** Work started at once, at most (the pool's threads). */
-  slots: number;
-  /** How long after the last interactive work was submitted or finished one slot stays reserved. */
-  interactiveHoldMs: number;
+  /** Jobs of one lane started at once, at most (the pool's threads); one more in all. */
+  threads: number;
 }
 
 export interface LaneStats {
@@ -81,24 +77,22 @@ class Fifo {
 }
 
 export class LaneScheduler {
-  readonly #slots: number;
-  readonly #holdMs: number;
+  readonly #threads: number;
   readonly #queues: Record<Lane, Fifo> = { interactive: new Fifo(), background: new Fifo() };
   readonly #running: Record<Lane, number> = { interactive: 0, background: 0 };
-  #lastInteractive = Number.NEGATIVE_INFINITY;
-  #timer: NodeJS.Timeout | undefined;
 
   constructor(options: LaneSchedulerOptions) {
-    if (!Number.isInteger(options.slots) || options.slots < 1) {
-      throw new RangeError(`LaneScheduler slots must be a positive integer, got ${options.slots}`);
-    }
-    if (!(Number.isFinite(options.interactiveHoldMs) && options.interactiveHoldMs >= 0)) {
+    if (!Number.isInteger(options.threads) || options.threads < 1) {
       throw new RangeError(
-        `interactiveHoldMs must be a non-negative number, got ${options.interactiveHoldMs}`,
+        `LaneScheduler threads must be a positive integer, got ${options.threads}`,
       );
     }
-    this.#slots = options.slots;
-    this.#holdMs = options.interactiveHoldMs;
+    this.#threads = options.threads;
+  }
+
+  /** Jobs running at once, at most: each lane's limit plus the one kept for the other lane. */
+  get capacity(): number {
+    return this.#threads + 1;
   }
 
   /**
@@ -107,7 +101,6 @@ export class LaneScheduler {
    */
   schedule<T>(lane: Lane, start: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
-    if (lane === 'interactive') this.#lastInteractive = Date.now();
     return new Promise<T>((resolve, reject) => {
       const entry: Entry = {
         lane,
@@ -141,8 +134,6 @@ export class LaneScheduler {
 
   /** Rejects every queued entry with `reason`; running work is left to finish. */
   clear(reason: unknown): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
     for (const lane of LANES) {
       for (const entry of this.#queues[lane].drain()) {
         entry.unlisten?.();
@@ -152,7 +143,7 @@ export class LaneScheduler {
   }
 
   #pump(): void {
-    while (this.#running.interactive + this.#running.background < this.#slots) {
+    while (this.#running.interactive + this.#running.background < this.capacity) {
       const entry = this.#next();
       if (entry === undefined) return;
       this.#start(entry);
@@ -160,33 +151,12 @@ export class LaneScheduler {
   }
 
   #next(): Entry | undefined {
-    const interactive = this.#queues.interactive.shift();
-    if (interactive !== undefined) return interactive;
-    const background = this.#queues.background;
-    if (background.size === 0) return undefined;
-    if (this.#running.background < this.#backgroundLimit()) return background.shift();
+    for (const lane of LANES) {
+      if (this.#queues[lane].size > 0 && this.#running[lane] < this.#threads) {
+        return this.#queues[lane].shift();
+      }
+    }
     return undefined;
-  }
-
-  /** Slots background work may hold now; arms a timer for when the hold window ends. */
-  #backgroundLimit(): number {
-    if (this.#slots === 1) return 1;
-    if (this.#running.interactive > 0 || this.#queues.interactive.size > 0) return this.#slots - 1;
-    const quietAt = this.#lastInteractive + this.#holdMs;
-    const now = Date.now();
-    if (now >= quietAt) return this.#slots;
-    this.#wakeAt(quietAt - now);
-    return this.#slots - 1;
-  }
-
-  #wakeAt(delay: number): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#pump();
-    }, delay);
-    // Queued background work alone must not keep the process alive.
-    this.#timer.unref?.();
   }
 
   #start(entry: Entry): void {
@@ -201,7 +171,6 @@ export class LaneScheduler {
     }
     const settle = () => {
       this.#running[entry.lane]--;
-      if (entry.lane === 'interactive') this.#lastInteractive = Date.now();
       this.#pump();
     };
     work.then(

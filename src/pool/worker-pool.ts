@@ -9,21 +9,20 @@
  * Our own scheduler (lane-scheduler.ts) keeps one FIFO per lane and never gives piscina more
  * jobs than it has threads, so piscina's queue stays empty and our order is the order jobs start
  * in. Interactive work always starts first. Starting first is not enough, though: a background
- * chunk such as a tile decode can hold a thread for 100 ms or more, and with every thread busy
- * a GetMap would wait for a chunk to end, however finely the work were cut. So while interactive
- * work is recent (queued, running, or submitted or finished within `interactiveHoldMs`),
- * background work holds at most `threads − 1` threads and one stays free for the next request.
- * When the map services are quiet, background work gets every thread, so an idle server still
- * runs jobs at full speed; the first request after a quiet spell may wait for one chunk, and
- * the hold then keeps a thread free for those that follow. With one thread nothing can be
- * reserved: background work then runs only when no interactive work is queued.
+ * job such as a tile decode (a quarter of a second) or a job's statistics (seconds) holds its
+ * thread until it ends, and with every thread busy a GetMap would wait for one to end. So each
+ * lane may run at most `threads` jobs and the pool has one thread more: background work can
+ * never take every thread, a request always finds one, and a server with only one kind of work
+ * runs it exactly as a pool of `threads` would (an idle server runs jobs at full speed). The
+ * extra thread is started when first needed and stopped after `idleTimeout` like any other.
  *
  * A free thread is not a free core, though: with as many threads as cores, a running background
- * chunk takes the core the request's job needs (measured: a GetMap's p99 four times its idle p99
- * while tiles decode). So background work also steps aside between its chunks: it calls
+ * job takes the core the request's job needs (measured: a GetMap's p99 three to four times its
+ * idle p99 while tiles decode). So background work also steps aside between its chunks: it calls
  * `tools.yieldToInteractive()`, which waits while any interactive job is running (a shared
  * counter, notified as each ends), at most `backgroundYieldMs` per call so that a stream of
- * requests slows background work without stopping it.
+ * requests slows background work without stopping it. Request work thus gets the cores as well
+ * as a thread, and background work the rest.
  *
  * Cancelling. A job whose signal aborts while it is queued is dropped at once and never reaches
  * a thread. A running one stops in one of two ways (`RunOptions.abort`): `terminate` (the
@@ -41,6 +40,7 @@ import type { InteractiveGate, PoolJob } from './pool-job.ts';
 export type { Lane } from './lane-scheduler.ts';
 
 export interface WorkerPoolOptions {
+  /** Jobs of one lane at once (RELIEF_WORKERS); the pool has one thread more, see above. */
   threads: number;
   /** Idle workers are kept this long before being stopped (ms). */
   idleTimeout?: number;
@@ -49,11 +49,6 @@ export interface WorkerPoolOptions {
    * being answered while the pool saturates the cores. Needs @napi-rs/nice; ignored without it.
    */
   niceIncrement?: number;
-  /**
-   * For this long after interactive work was last submitted or finished, background work leaves
-   * one thread free (ms, default 1000; RELIEF_POOL_INTERACTIVE_HOLD_MS).
-   */
-  interactiveHoldMs?: number;
   /**
    * The longest a background job waits, per chunk, while interactive jobs run (ms, default 50;
    * RELIEF_POOL_BACKGROUND_YIELD_MS; 0: never waits).
@@ -111,10 +106,7 @@ export class WorkerPool {
     const execArgv = process.execArgv.includes('tsx')
       ? process.execArgv
       : [...process.execArgv, ...TSX_IMPORT];
-    this.#scheduler = new LaneScheduler({
-      slots: options.threads,
-      interactiveHoldMs: options.interactiveHoldMs ?? 1000,
-    });
+    this.#scheduler = new LaneScheduler({ threads: options.threads });
     const maxWaitMs = options.backgroundYieldMs ?? 50;
     if (!(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
       throw new RangeError(`backgroundYieldMs must be a non-negative number, got ${maxWaitMs}`);
@@ -123,7 +115,7 @@ export class WorkerPool {
     this.#interactiveRunning = new Int32Array(this.#gate.running);
     this.#piscina = new Piscina({
       minThreads: 1,
-      maxThreads: options.threads,
+      maxThreads: this.#scheduler.capacity,
       idleTimeout: options.idleTimeout ?? 30_000,
       niceIncrement: options.niceIncrement ?? 0,
       // Some libraries (geotiff's web-worker) expect workerData to exist in any worker thread.

@@ -144,7 +144,6 @@ export async function createServer(
     new WorkerPool({
       threads: settings.workers,
       niceIncrement: settings.workerNice,
-      interactiveHoldMs: settings.poolInteractiveHoldMs,
       backgroundYieldMs: settings.poolBackgroundYieldMs,
       onError: (error) => app.log.warn({ err: error }, 'worker pool: %s', error.message),
     });

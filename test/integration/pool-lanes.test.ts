@@ -1,7 +1,7 @@
 /**
  * The worker pool's lanes and cancelling with real threads (issue 9): interactive work submitted
- * while background work fills the pool starts before the background work queued earlier, and
- * background work never holds every thread while interactive work is recent; a cooperative abort
+ * while background work fills its threads starts at once on the pool's extra thread, and before
+ * the background work queued earlier; background work never holds every thread; a cooperative abort
  * stops the worker at its next check and keeps its thread. Proved by what the jobs record in
  * shared memory (test/fixtures/workers/latch-worker.ts), never by timing.
  */
@@ -66,60 +66,48 @@ function ranks(memory: SharedArrayBuffer, jobs: number): number[] {
 }
 
 describe('worker pool lanes (2 threads)', () => {
-  it('starts interactive work before queued background work, and keeps a thread for it', async () => {
-    // A hold far longer than the test: interactive work stays recent throughout.
-    pool = new WorkerPool({ threads: 2, interactiveHoldMs: 600_000 });
-    const memory = newBoard(5);
-    const [B1, B2, B3, B4, I1] = [0, 1, 2, 3, 4] as const;
+  it('starts interactive work before queued background work, on a thread background work cannot take', async () => {
+    pool = new WorkerPool({ threads: 2 });
+    const memory = newBoard(6);
+    const [B1, B2, B3, B4, I1, I2] = [0, 1, 2, 3, 4, 5] as const;
 
-    // No interactive work yet: background work may take both threads.
+    // No request: background work takes both of its threads.
     const b1 = latched(pool, memory, B1, 'background');
     const b2 = latched(pool, memory, B2, 'background');
     await Promise.all([b1.started, b2.started]);
     const b3 = latched(pool, memory, B3, 'background');
     const b4 = latched(pool, memory, B4, 'background');
+    // A request starts at once, on the pool's third thread, while b3 and b4 wait.
     const i1 = latched(pool, memory, I1, 'interactive');
+    await i1.started;
     expect(pool.stats.lanes).toEqual({
-      interactive: { queued: 1, running: 0 },
+      interactive: { queued: 0, running: 1 },
       background: { queued: 2, running: 2 },
     });
-
+    // The pool is full (three jobs): the next request queues, and goes before b3 and b4.
+    const i2 = latched(pool, memory, I2, 'interactive');
+    expect(pool.stats.lanes.interactive).toEqual({ queued: 1, running: 1 });
     release(memory, B1);
     await b1.done;
-    await i1.started;
-    // The freed thread went to the interactive job, submitted after b3 and b4 (b1 and b2
-    // started in either order: a second thread is started on demand).
-    expect(ranks(memory, 5).slice(2)).toEqual([0, 0, 3]);
+    await i2.started;
+    expect(ranks(memory, 6).slice(2)).toEqual([0, 0, 3, 4]);
 
-    release(memory, I1);
-    await i1.done;
-    // A thread is free, but interactive work is recent: background work keeps to one thread.
-    expect(pool.stats.lanes).toEqual({
-      interactive: { queued: 0, running: 0 },
-      background: { queued: 2, running: 1 },
-    });
-
-    release(memory, B2);
-    await b2.done;
-    await b3.started;
-    expect(pool.stats.lanes.background).toEqual({ queued: 1, running: 1 });
+    for (const id of [I1, I2, B2]) release(memory, id);
+    await Promise.all([i1.done, i2.done, b2.done]);
+    await Promise.all([b3.started, b4.started]);
     release(memory, B3);
-    await b3.done;
-    await b4.started;
     release(memory, B4);
-    await b4.done;
+    await Promise.all([b3.done, b4.done]);
 
-    expect(ranks(memory, 5).slice(2)).toEqual([4, 5, 3]);
     const shared = new Int32Array(memory);
-    // Both threads were background work's only before any interactive work was submitted.
+    // Background work never ran on more than its two threads.
     const atStart = (id: number) => Atomics.load(shared, board.backgroundAtStart(id));
-    expect(Math.max(atStart(B1), atStart(B2))).toBe(2);
-    expect(atStart(B3)).toBe(1);
-    expect(atStart(B4)).toBe(1);
+    expect(Math.max(...[B1, B2, B3, B4].map(atStart))).toBe(2);
+    expect(pool.stats.maxThreads).toBe(3);
   });
 
   it('drops queued work whose signal aborts: it never reaches a thread', async () => {
-    pool = new WorkerPool({ threads: 2, interactiveHoldMs: 0 });
+    pool = new WorkerPool({ threads: 2 });
     const memory = newBoard(3);
     const first = latched(pool, memory, 0, 'interactive');
     const second = latched(pool, memory, 1, 'interactive');

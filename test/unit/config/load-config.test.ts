@@ -55,13 +55,13 @@ describe('loadConfig', () => {
     expect(loadConfig(env({ RELIEF_CONFIG: json })).settings.workers).toBe(3);
   });
 
-  it('reads the pool’s interactive hold (ms), 1000 by default', () => {
-    expect(loadConfig(env({})).settings.poolInteractiveHoldMs).toBe(1000);
+  it('reads how long background pool work steps aside (ms), 50 by default', () => {
+    expect(loadConfig(env({})).settings.poolBackgroundYieldMs).toBe(50);
     expect(
-      loadConfig(env({ RELIEF_POOL_INTERACTIVE_HOLD_MS: '0' })).settings.poolInteractiveHoldMs,
+      loadConfig(env({ RELIEF_POOL_BACKGROUND_YIELD_MS: '0' })).settings.poolBackgroundYieldMs,
     ).toBe(0);
-    expect(() => loadConfig(env({ RELIEF_POOL_INTERACTIVE_HOLD_MS: '-5' }))).toThrow(
-      'Invalid setting RELIEF_POOL_INTERACTIVE_HOLD_MS="-5": expected an integer from 0 to 600000',
+    expect(() => loadConfig(env({ RELIEF_POOL_BACKGROUND_YIELD_MS: '-5' }))).toThrow(
+      'Invalid setting RELIEF_POOL_BACKGROUND_YIELD_MS="-5": expected an integer from 0 to 10000',
     );
   });
 

@@ -1,8 +1,8 @@
 /**
  * The lane scheduler on its own, without threads: work is a promise the test settles, so the
- * order in which work starts is seen exactly. The hold window runs on fake timers.
+ * order in which work starts is seen exactly.
  */
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LaneScheduler, type Lane } from '../../../src/pool/lane-scheduler.ts';
 
 interface Work {
@@ -12,8 +12,8 @@ interface Work {
 }
 
 /** A scheduler whose work records when it starts and finishes only when the test says so. */
-function harness(slots: number, interactiveHoldMs = 1000) {
-  const scheduler = new LaneScheduler({ slots, interactiveHoldMs });
+function harness(threads: number) {
+  const scheduler = new LaneScheduler({ threads });
   const started: string[] = [];
   const running = new Map<string, Work>();
   const submit = (lane: Lane, name: string, signal?: AbortSignal) =>
@@ -40,14 +40,7 @@ function harness(slots: number, interactiveHoldMs = 1000) {
 const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 describe('LaneScheduler', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ toFake: ['Date', 'setTimeout', 'clearTimeout'] });
-  });
-  afterEach(() => {
-    vi.useRealTimers();
-  });
-
-  it('starts at most `slots` tasks, FIFO within a lane, and passes results through', async () => {
+  it('starts at most `threads` tasks of a lane, FIFO within a lane, and passes results through', async () => {
     const { submit, started, finish } = harness(2);
     const a = submit('interactive', 'a');
     const b = submit('interactive', 'b');
@@ -82,88 +75,66 @@ describe('LaneScheduler', () => {
   });
 
   it('starts queued interactive work before background work queued earlier', async () => {
-    const { submit, started, finish } = harness(1);
-    void submit('background', 'b1');
-    void submit('background', 'b2');
-    void submit('background', 'b3');
+    const { submit, started, finish } = harness(2);
+    for (const name of ['b1', 'b2', 'b3', 'b4']) void submit('background', name);
     void submit('interactive', 'i1');
     void submit('interactive', 'i2');
-    expect(started).toEqual(['b1']);
+    expect(started).toEqual(['b1', 'b2', 'i1']);
     await finish('b1');
-    await finish('i1');
-    await finish('i2');
-    expect(started).toEqual(['b1', 'i1', 'i2', 'b2']);
+    // i2 was queued after b3 and b4, yet takes the freed place.
+    expect(started).toEqual(['b1', 'b2', 'i1', 'i2']);
+    await finish('b2');
+    expect(started).toEqual(['b1', 'b2', 'i1', 'i2', 'b3']);
   });
 
-  it('gives background work every slot while interactive work is quiet', () => {
+  it('gives background work every thread when no request needs one', () => {
     const { submit, started } = harness(3);
     for (const name of ['b1', 'b2', 'b3', 'b4']) void submit('background', name);
     expect(started).toEqual(['b1', 'b2', 'b3']);
   });
 
-  it('keeps one slot free for interactive work while it is recent', async () => {
+  it('always has a place for a request, however much background work runs', async () => {
     const { scheduler, submit, started, finish } = harness(2);
-    void submit('interactive', 'i1');
-    await finish('i1');
     for (const name of ['b1', 'b2', 'b3']) void submit('background', name);
-    expect(started).toEqual(['i1', 'b1']);
+    expect(started).toEqual(['b1', 'b2']);
+    void submit('interactive', 'i1');
+    expect(started).toEqual(['b1', 'b2', 'i1']);
     expect(scheduler.stats()).toEqual({
-      interactive: { queued: 0, running: 0 },
-      background: { queued: 2, running: 1 },
+      interactive: { queued: 0, running: 1 },
+      background: { queued: 1, running: 2 },
     });
-    // The free slot takes the next request at once.
+    // Three jobs is the most in all: the next request waits for one of them to end.
     void submit('interactive', 'i2');
-    expect(started).toEqual(['i1', 'b1', 'i2']);
-  });
-
-  it('keeps the reservation while interactive work runs, however long', async () => {
-    const { submit, started, finish } = harness(3);
-    void submit('interactive', 'long');
-    for (const name of ['b1', 'b2', 'b3']) void submit('background', name);
-    vi.advanceTimersByTime(60_000);
-    await flush();
-    // Background work holds two of the three slots, never the third, while the request runs.
-    expect(started).toEqual(['long', 'b1', 'b2']);
-    await finish('long');
-    expect(started).toEqual(['long', 'b1', 'b2']);
-    vi.advanceTimersByTime(1000);
-    await flush();
-    expect(started).toEqual(['long', 'b1', 'b2', 'b3']);
-  });
-
-  it('lets background work take the reserved slot once the hold window has passed', async () => {
-    const { submit, started, finish } = harness(2, 1000);
-    void submit('interactive', 'i1');
-    vi.advanceTimersByTime(300);
+    expect(started).toEqual(['b1', 'b2', 'i1']);
+    await finish('b1');
+    // The place goes to the request, not to b3 queued before it.
+    expect(started).toEqual(['b1', 'b2', 'i1', 'i2']);
     await finish('i1');
-    for (const name of ['b1', 'b2']) void submit('background', name);
-    expect(started).toEqual(['i1', 'b1']);
-    // The window counts from when i1 finished (t = 300), not from its submission.
-    vi.advanceTimersByTime(999);
-    await flush();
-    expect(started).toEqual(['i1', 'b1']);
-    vi.advanceTimersByTime(1);
-    await flush();
-    expect(started).toEqual(['i1', 'b1', 'b2']);
+    expect(started).toEqual(['b1', 'b2', 'i1', 'i2', 'b3']);
   });
 
-  it('with interactiveHoldMs 0, reserves only while interactive work is queued or running', async () => {
-    const { submit, started, finish } = harness(2, 0);
-    void submit('interactive', 'i1');
+  it('never lets one lane run more than `threads` jobs', async () => {
+    const { submit, started, finish } = harness(2);
+    for (const name of ['i1', 'i2', 'i3']) void submit('interactive', name);
+    void submit('background', 'b1');
+    // Two requests and one job: the third request waits although the pool has a thread more.
+    expect(started).toEqual(['i1', 'i2', 'b1']);
+    await finish('b1');
+    expect(started).toEqual(['i1', 'i2', 'b1']);
+    await finish('i1');
+    expect(started).toEqual(['i1', 'i2', 'b1', 'i3']);
+  });
+
+  it('with one thread, runs one request and one job side by side', async () => {
+    const { submit, started, finish } = harness(1);
     void submit('background', 'b1');
     void submit('background', 'b2');
-    expect(started).toEqual(['i1', 'b1']);
-    await finish('i1');
-    expect(started).toEqual(['i1', 'b1', 'b2']);
-  });
-
-  it('with one slot, runs background work whenever no interactive work is queued', async () => {
-    const { submit, started, finish } = harness(1, 1000);
     void submit('interactive', 'i1');
-    void submit('background', 'b1');
+    expect(started).toEqual(['b1', 'i1']);
     await finish('i1');
-    // No slot can be reserved: b1 starts inside the hold window.
-    expect(started).toEqual(['i1', 'b1']);
+    expect(started).toEqual(['b1', 'i1']);
+    await finish('b1');
+    expect(started).toEqual(['b1', 'i1', 'b2']);
   });
 
   it('drops work whose signal aborts while queued: rejected with the reason, never started', async () => {
@@ -200,7 +171,7 @@ describe('LaneScheduler', () => {
   });
 
   it('counts queued and running work per lane', async () => {
-    const { scheduler, submit, finish } = harness(2, 0);
+    const { scheduler, submit, finish } = harness(1);
     void submit('interactive', 'i1');
     void submit('background', 'b1');
     void submit('background', 'b2');
