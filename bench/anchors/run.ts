@@ -349,6 +349,11 @@ async function main(): Promise<void> {
       },
     });
     const started = new Date();
+    // The code measured is the code at the start: commits during a 30-minute run do not count.
+    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    }).trim();
     const load = loadavg()
       .map((value) => value.toFixed(2))
       .join(' ');
@@ -365,10 +370,6 @@ async function main(): Promise<void> {
       console.log(table({ comparison, rows }).join('\n') + '\n');
     }
     const differences = await imageDifferences(relief.base);
-    const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    }).trim();
     const section = [
       `Measured ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC at ${commit}, ${cpus().length} cores, ` +
         `load average before ${load}; ${ROUNDS} interleaved rounds per comparison, medians. Command:`,
