@@ -8,9 +8,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { definePlugin } from 'relief';
 import { elevationConfigSchema } from './src/config.ts';
-import { elevationTask, PROCESS_ID, type ElevationResult } from './src/elevation-task.ts';
+import {
+  AREA_WORKER,
+  elevationTask,
+  PROCESS_ID,
+  type ElevationResult,
+} from './src/elevation-task.ts';
 import { TileCache } from './src/fetch/tile-cache.ts';
-import { TileFetcher } from './src/fetch/tile-fetcher.ts';
+import { DECODE_WORKER, TileFetcher } from './src/fetch/tile-fetcher.ts';
 import { JobFiles } from './src/job-files.ts';
 import { publishCacheLayer, publishJobLayers, unpublishJobLayers } from './src/layers.ts';
 import { elevationRoutes } from './src/routes.ts';
@@ -19,6 +24,8 @@ export default definePlugin({
   configSchema: elevationConfigSchema,
   async register(relief) {
     const { config } = relief;
+    // POST /elevation checks the polygon on the pool; every job decodes tiles there.
+    relief.warmWorkers(AREA_WORKER, DECODE_WORKER);
     const cache = new TileCache(join(relief.dataDir, 'tiles'));
     await cache.open();
     const jobsRoot = join(relief.dataDir, 'jobs');

@@ -82,6 +82,13 @@ export interface PluginApi<Config = Record<string, unknown>> {
   requestSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal;
   /** Called on shutdown, after the server stopped taking requests, in reverse load order. */
   onClose(hook: () => void | Promise<void>): void;
+  /**
+   * Worker modules (file URLs) to load on every pool thread at start-up, before the server
+   * takes requests: a module loads and compiles once per thread, in hundreds of milliseconds,
+   * which the first request to reach each thread would otherwise wait for. Name the modules
+   * requests run (or that jobs run often).
+   */
+  warmWorkers(...modules: URL[]): void;
 }
 
 export interface ReliefPlugin<Config = Record<string, unknown>> {

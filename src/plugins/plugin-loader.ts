@@ -57,6 +57,8 @@ export interface LoadedPlugins {
   records: PluginRecord[];
   /** Close hooks of loaded plugins, in reverse load order. */
   closeHooks: Array<{ plugin: string; hook: () => void | Promise<void> }>;
+  /** Worker modules loaded plugins asked to have loaded on every pool thread (warmWorkers). */
+  workerModules: URL[];
 }
 
 class PluginLoadError extends Error {
@@ -71,6 +73,7 @@ interface Staged {
   cacheFilters: Array<{ filter: CacheFilter; priority: number }>;
   routes: Array<{ routes: FastifyPluginAsync; prefix: string }>;
   closeHooks: Array<() => void | Promise<void>>;
+  workerModules: URL[];
 }
 
 let specifierHookRegistered = false;
@@ -88,6 +91,7 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
   registerReliefSpecifier();
   const records: PluginRecord[] = [];
   const closeHooks: LoadedPlugins['closeHooks'] = [];
+  const workerModules: URL[] = [];
   const seen = new Set<string>();
   for (const folder of await discoverPluginFolders(options.pluginsPath, options.log)) {
     const record: PluginRecord = {
@@ -124,6 +128,7 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
       await commit(manifest.name, staged, options, record, routeScopes);
       record.status = 'loaded';
       for (const hook of staged.closeHooks) closeHooks.unshift({ plugin: manifest.name, hook });
+      workerModules.push(...staged.workerModules);
       options.log.info(
         {
           plugin: record.name,
@@ -159,7 +164,7 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
       }
     }
   }
-  return { records, closeHooks };
+  return { records, closeHooks, workerModules };
 }
 
 async function discoverPluginFolders(
@@ -246,6 +251,7 @@ async function registerPlugin(
     cacheFilters: [],
     routes: [],
     closeHooks: [],
+    workerModules: [],
   };
   let open = true;
   const whileOpen = (what: string) => {
@@ -303,6 +309,13 @@ async function registerPlugin(
     onClose(hook) {
       whileOpen('onClose');
       staged.closeHooks.push(hook);
+    },
+    warmWorkers(...modules) {
+      whileOpen('warmWorkers');
+      for (const module of modules) {
+        if (!(module instanceof URL)) throw new TypeError('warmWorkers expects module URLs');
+        staged.workerModules.push(module);
+      }
     },
   };
   let timer: NodeJS.Timeout | undefined;

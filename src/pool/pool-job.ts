@@ -100,7 +100,7 @@ export function workerTools(
  * On Node 20, tsx's ESM hooks are not active in worker threads, so a dynamic import() of a .ts
  * module would fail there; require() goes through tsx's CommonJS hook on every Node version.
  */
-function load(module: string): Promise<Record<string, unknown>> {
+export function loadWorkerModule(module: string): Promise<Record<string, unknown>> {
   if (typeof require === 'function') {
     const path = module.startsWith('file:') ? fileURLToPath(module) : module;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the comment above
@@ -117,7 +117,7 @@ export default async function runPoolJob({
   cancel,
   gate,
 }: PoolJob): Promise<unknown> {
-  const exports = await load(module);
+  const exports = await loadWorkerModule(module);
   const fn = exports[name];
   if (typeof fn !== 'function') {
     throw new TypeError(`Worker module ${module} has no exported function "${name}"`);

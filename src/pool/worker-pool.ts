@@ -13,8 +13,10 @@
  * thread until it ends, and with every thread busy a GetMap would wait for one to end. So each
  * lane may run at most `threads` jobs and the pool has one thread more: background work can
  * never take every thread, a request always finds one, and a server with only one kind of work
- * runs it exactly as a pool of `threads` would (an idle server runs jobs at full speed). The
- * extra thread is started when first needed and stopped after `idleTimeout` like any other.
+ * runs it exactly as a pool of `threads` would (an idle server runs jobs at full speed). Every
+ * thread is started with the pool and kept: a thread started on demand takes hundreds of
+ * milliseconds to load its modules, which a request would wait for (measured: a GetMap of
+ * 870 ms when a job took the threads the maps had warmed).
  *
  * A free thread is not a free core, though: with as many threads as cores, a running background
  * job takes the core the request's job needs (measured: a GetMap's p99 three to four times its
@@ -36,14 +38,13 @@ import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { LaneScheduler, type Lane, type LaneStats } from './lane-scheduler.ts';
 import type { InteractiveGate, PoolJob } from './pool-job.ts';
+import type { WarmInput } from './warm-worker.ts';
 
 export type { Lane } from './lane-scheduler.ts';
 
 export interface WorkerPoolOptions {
   /** Jobs of one lane at once (RELIEF_WORKERS); the pool has one thread more, see above. */
   threads: number;
-  /** Idle workers are kept this long before being stopped (ms). */
-  idleTimeout?: number;
   /**
    * Niceness added to each worker thread: the OS then prefers the main thread, so requests keep
    * being answered while the pool saturates the cores. Needs @napi-rs/nice; ignored without it.
@@ -78,6 +79,7 @@ export interface RunOptions {
 }
 
 const POOL_JOB = new URL('./pool-job.ts', import.meta.url).href;
+const WARM_WORKER = new URL('./warm-worker.ts', import.meta.url);
 
 export interface WorkerPoolStats {
   threads: number;
@@ -114,9 +116,8 @@ export class WorkerPool {
     this.#gate = { running: new SharedArrayBuffer(4), maxWaitMs };
     this.#interactiveRunning = new Int32Array(this.#gate.running);
     this.#piscina = new Piscina({
-      minThreads: 1,
+      minThreads: this.#scheduler.capacity,
       maxThreads: this.#scheduler.capacity,
-      idleTimeout: options.idleTimeout ?? 30_000,
       niceIncrement: options.niceIncrement ?? 0,
       // Some libraries (geotiff's web-worker) expect workerData to exist in any worker thread.
       workerData: {},
@@ -189,6 +190,30 @@ export class WorkerPool {
       Atomics.sub(counter, 0, 1);
       Atomics.notify(counter, 0);
     });
+  }
+
+  /**
+   * Loads worker modules on every thread, so that no request waits for a module to load (and
+   * compile) on the thread it lands on: hundreds of milliseconds each, once per thread. Call it
+   * at start-up, while the pool is idle: one job per thread holds it until all have one. If
+   * other work keeps a thread busy for `waitMs`, the modules are loaded where the jobs ran.
+   * Resolves with the number of threads warmed.
+   */
+  async warm(modules: readonly (URL | string)[], waitMs = 10_000): Promise<number> {
+    const parties = this.#scheduler.capacity;
+    const input: WarmInput = {
+      modules: modules.map((module) => (typeof module === 'string' ? module : module.href)),
+      barrier: new SharedArrayBuffer(4),
+      parties,
+      waitMs,
+    };
+    // Each lane takes at most `threads` jobs: one background job fills the last thread.
+    const jobs = Array.from({ length: parties }, (_, i) =>
+      this.run<number>(WARM_WORKER, 'loadModules', input, {
+        lane: i === 0 ? 'background' : 'interactive',
+      }),
+    );
+    return new Set(await Promise.all(jobs)).size;
   }
 
   /** Proves workers start and load TypeScript; used at start-up and by /ready. */

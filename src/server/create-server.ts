@@ -27,7 +27,7 @@ import { ProjectManager } from '../project/project-manager.ts';
 import { registerProjectRoutes } from '../project/project-routes.ts';
 import { WorkerPool } from '../pool/worker-pool.ts';
 import { installRequestLoop, type ContextAccessor } from '../request-loop/install-request-loop.ts';
-import { registerCoreServices } from '../services/core-services.ts';
+import { CORE_WORKER_MODULES, registerCoreServices } from '../services/core-services.ts';
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
 import { JobStore } from '../tasks/job-store.ts';
@@ -223,7 +223,7 @@ export async function createServer(
     version: RELIEF_VERSION,
     project: () => project.health(),
   };
-  let loaded: LoadedPlugins = { records: [], closeHooks: [] };
+  let loaded: LoadedPlugins = { records: [], closeHooks: [], workerModules: [] };
   registerHealthRoutes(app, health);
   registerPluginRoutes(app, () => loaded.records);
   registerProjectRoutes(app, project);
@@ -259,6 +259,8 @@ export async function createServer(
       pluginConfig: config.pluginConfig,
       strict: settings.strictPlugins,
     });
+    // Before any job resumes, while the pool is idle: no request waits for a module to load.
+    await pool.warm([...CORE_WORKER_MODULES, ...loaded.workerModules]);
     // Only now are all task types known, so interrupted jobs can be resumed or failed.
     await tasks.start();
   } catch (error) {

@@ -5,6 +5,7 @@
  * stops the worker at its next check and keeps its thread. Proved by what the jobs record in
  * shared memory (test/fixtures/workers/latch-worker.ts), never by timing.
  */
+import { BroadcastChannel } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WorkerPool, type RunOptions } from '../../src/pool/worker-pool.ts';
 import { board } from '../fixtures/workers/latch-worker.ts';
@@ -239,5 +240,29 @@ describe('background work stepping aside (tools.yieldToInteractive)', () => {
     expect(await stepAside(pool, memory, 'interactive').done).toBe(0);
     release(memory, 0);
     await request.done;
+  });
+});
+
+describe('warming worker modules (WorkerPool.warm)', () => {
+  it('loads a module once on every thread, so later jobs find it loaded', async () => {
+    const loads: number[] = [];
+    const channel = new BroadcastChannel('relief-warm-fixture');
+    channel.onmessage = (event) => loads.push((event as { data: number }).data);
+    try {
+      pool = new WorkerPool({ threads: 2 });
+      const fixture = new URL('../fixtures/workers/warm-fixture.ts', import.meta.url);
+      // Two threads per lane and one more: three threads, each loads the module.
+      expect(await pool.warm([fixture])).toBe(3);
+      await expect.poll(() => new Set(loads).size, { timeout: 5000 }).toBe(3);
+      const threads = new Set(loads);
+      for (let i = 0; i < 6; i++) {
+        expect(threads.has(await pool.run<number>(fixture, 'whichThread', null))).toBe(true);
+      }
+      // No thread loaded it a second time.
+      await pool.check();
+      expect(loads).toHaveLength(3);
+    } finally {
+      channel.close();
+    }
   });
 });

@@ -26,7 +26,7 @@ import type { PrepareAreaInput, PrepareAreaOutput } from './input/area-worker.ts
 
 export const PROCESS_ID = 'elevation-tiles';
 
-const AREA_WORKER = new URL('./input/area-worker.ts', import.meta.url);
+export const AREA_WORKER = new URL('./input/area-worker.ts', import.meta.url);
 const STATISTICS_WORKER = new URL('./results/statistics-worker.ts', import.meta.url);
 const MOSAIC_WORKER = new URL('./results/mosaic-worker.ts', import.meta.url);
 

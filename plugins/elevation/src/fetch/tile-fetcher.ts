@@ -31,7 +31,7 @@ import { abortableSleep, backoffDelay } from './backoff.ts';
 import { downloadTile } from './download.ts';
 import type { TileCache } from './tile-cache.ts';
 
-const DECODE_WORKER = new URL('./decode-worker.ts', import.meta.url);
+export const DECODE_WORKER = new URL('./decode-worker.ts', import.meta.url);
 
 export type TileStatus = 'downloaded' | 'cached' | 'no-data' | 'failed';
 
