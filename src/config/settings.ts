@@ -115,6 +115,13 @@ export const SETTINGS = {
     description:
       'Niceness added to worker threads, so CPU work yields to the event loop (Linux, macOS)',
   },
+  workerYoungGenerationMb: {
+    env: 'RELIEF_WORKER_YOUNG_GENERATION_MB',
+    schema: integer(1, 1024),
+    default: 8,
+    description:
+      "Each pool thread's V8 young generation in MiB: small saves memory on every thread, large suits allocation-heavy plugin workers",
+  },
   poolBackgroundYieldMs: {
     env: 'RELIEF_POOL_BACKGROUND_YIELD_MS',
     schema: integer(0, 10_000),

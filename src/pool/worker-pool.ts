@@ -51,6 +51,13 @@ export interface WorkerPoolOptions {
    */
   niceIncrement?: number;
   /**
+   * Each thread's V8 young generation, MiB (default 8; RELIEF_WORKER_YOUNG_GENERATION_MB). Pool
+   * work keeps its bulk in ArrayBuffers outside the V8 heap, so a small young generation costs
+   * little time and saves its size on every thread (measured: a 64-tile elevation job's peak
+   * RSS 386 → 314 MiB with three threads).
+   */
+  youngGenerationMb?: number;
+  /**
    * The longest a background job waits, per chunk, while interactive jobs run (ms, default 50;
    * RELIEF_POOL_BACKGROUND_YIELD_MS; 0: never waits).
    */
@@ -122,6 +129,7 @@ export class WorkerPool {
       // Some libraries (geotiff's web-worker) expect workerData to exist in any worker thread.
       workerData: {},
       execArgv,
+      resourceLimits: { maxYoungGenerationSizeMb: options.youngGenerationMb ?? 8 },
     });
     const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
     this.#piscina.on('error', onError);

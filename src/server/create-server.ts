@@ -145,6 +145,7 @@ export async function createServer(
       threads: settings.workers,
       niceIncrement: settings.workerNice,
       backgroundYieldMs: settings.poolBackgroundYieldMs,
+      youngGenerationMb: settings.workerYoungGenerationMb,
       onError: (error) => app.log.warn({ err: error }, 'worker pool: %s', error.message),
     });
   const cleanup: Array<() => unknown> = [];

@@ -55,6 +55,16 @@ describe('loadConfig', () => {
     expect(loadConfig(env({ RELIEF_CONFIG: json })).settings.workers).toBe(3);
   });
 
+  it('reads the pool threads’ young generation (MiB), 8 by default', () => {
+    expect(loadConfig(env({})).settings.workerYoungGenerationMb).toBe(8);
+    expect(
+      loadConfig(env({ RELIEF_WORKER_YOUNG_GENERATION_MB: '32' })).settings.workerYoungGenerationMb,
+    ).toBe(32);
+    expect(() => loadConfig(env({ RELIEF_WORKER_YOUNG_GENERATION_MB: '0' }))).toThrow(
+      'Invalid setting RELIEF_WORKER_YOUNG_GENERATION_MB="0": expected an integer from 1 to 1024',
+    );
+  });
+
   it('reads how long background pool work steps aside (ms), 50 by default', () => {
     expect(loadConfig(env({})).settings.poolBackgroundYieldMs).toBe(50);
     expect(
