@@ -3,7 +3,8 @@
  *
  * One Relief server (a child process, 127.0.0.1) with an hgt-folder layer over one generated
  * SRTM1 tile (bench/wms/terrain.ts) and the elevation plugin, whose tile source is a local
- * upstream that answers every tile after a delay (default 1 s) with the same valid SRTM1 gzip
+ * upstream that answers every tile after a delay (default 1 s; --upstream paced spreads the body
+ * over that second instead) with the same valid SRTM1 gzip
  * (bench/elevation-decode/terrain.ts, 13.9 MB). In the same run:
  *
  *   idle    GetMap latency, one request at a time: 16×16 and 256×256 PNG (the default grey
@@ -19,6 +20,7 @@
  * folder removed at the end, also on errors and Ctrl-C.
  *
  *   npm run bench:lanes [-- --requests 200 --posts 10 --workers 2 --delay-ms 1000 --concurrency 4
+ *                          --upstream burst|paced
  *                          --node-arg=--cpu-prof]
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     posts: { type: 'string' },
     workers: { type: 'string' },
     'delay-ms': { type: 'string' },
+    upstream: { type: 'string' },
     concurrency: { type: 'string' },
     'node-arg': { type: 'string', multiple: true, default: [] },
     help: { type: 'boolean', default: false },
@@ -54,6 +57,8 @@ if (values.help) {
   --posts N         invalid POST /elevation per phase (default 10)
   --workers N       RELIEF_WORKERS (default 2)
   --delay-ms MS     the upstream's delay per tile (default 1000)
+  --upstream KIND   burst: silent for the delay, then the whole body at loopback speed (default);
+                    paced: the body spread evenly over the delay (about 110 Mbit/s)
   --concurrency N   RELIEF_ELEVATION_CONCURRENCY (default 4)
   --node-arg=ARG    extra node flag for the server (repeatable), e.g. --node-arg=--cpu-prof`);
   process.exit(0);
@@ -62,6 +67,13 @@ const REQUESTS = intOption('requests', values.requests, 200, 1, 10_000);
 const POSTS = intOption('posts', values.posts, 10, 1, 1000);
 const WORKERS = intOption('workers', values.workers, 2, 1, 64);
 const DELAY_MS = intOption('delay-ms', values['delay-ms'], 1000, 0, 60_000);
+const PACING = pacingOption(values.upstream ?? 'burst');
+
+function pacingOption(value: string): 'burst' | 'paced' {
+  if (value === 'burst' || value === 'paced') return value;
+  console.error(`--upstream must be burst or paced, not ${value}`);
+  process.exit(2);
+}
 const CONCURRENCY = intOption('concurrency', values.concurrency, 4, 1, 64);
 
 const PLUGINS = fileURLToPath(new URL('../../plugins', import.meta.url));
@@ -208,7 +220,7 @@ async function main(): Promise<void> {
       `(${cpus()[0]?.model ?? '?'}), load ${loadavg()
         .map((l) => l.toFixed(2))
         .join(' ')}; RELIEF_WORKERS=${WORKERS}, concurrency ${CONCURRENCY}, ` +
-      `upstream delay ${DELAY_MS} ms per tile`,
+      `upstream ${PACING}, ${DELAY_MS} ms per tile`,
   );
   const tmp = await mkdtemp(join(tmpdir(), 'relief-bench-lanes-'));
   cleanups.push(() => rm(tmp, { recursive: true, force: true }));
@@ -226,7 +238,10 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
   const gzip = gzipSync(syntheticTile(1, 1), { level: 6 });
-  const upstream: TileUpstream = await startTileUpstream(gzip, { delayMs: DELAY_MS });
+  const upstream: TileUpstream = await startTileUpstream(gzip, {
+    delayMs: DELAY_MS,
+    pacing: PACING,
+  });
   cleanups.push(upstream.close);
 
   const server: BenchServer = await startRelief({
