@@ -9,9 +9,8 @@ import { Agent, get, type ClientRequest, type IncomingMessage } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net';
 import type { FeatureCollection } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { holdPoolThread } from '../helpers/hold-pool-thread.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
-
-const GATE_WORKER = new URL('../fixtures/workers/gate-worker.ts', import.meta.url);
 
 const places: FeatureCollection = {
   type: 'FeatureCollection',
@@ -120,16 +119,7 @@ describe('ctx.signal', () => {
 describe('a GetMap whose client goes away', () => {
   it('never runs its pool work once dropped from the queue', async () => {
     // The test server has one pool thread: hold it, so the map's rendering has to queue.
-    const gate = new SharedArrayBuffer(4);
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const holder = server.pool.run(
-      GATE_WORKER,
-      'holdUntilOpened',
-      { gate },
-      { onProgress: () => holding() },
-    );
-    await held;
+    const thread = await holdPoolThread(server.pool);
     const query = new URLSearchParams({
       SERVICE: 'WMS',
       VERSION: '1.3.0',
@@ -149,9 +139,7 @@ describe('a GetMap whose client goes away', () => {
     await closed;
     await until(() => server.pool.stats.lanes.interactive.queued === 0);
     const before = server.pool.stats.completed;
-    Atomics.store(new Int32Array(gate), 0, 1);
-    Atomics.notify(new Int32Array(gate), 0);
-    await holder;
+    await thread.release();
     await server.pool.check();
     // The holder and the check, nothing else: the map was never drawn.
     expect(server.pool.stats.completed).toBe(before + 2);

@@ -10,9 +10,9 @@ import type { FeatureCollection } from 'geojson';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { first, parseXml, attr, texts } from '../helpers/parse-xml.ts';
+import { holdPoolThread } from '../helpers/hold-pool-thread.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
-const GATE_WORKER = new URL('../fixtures/workers/gate-worker.ts', import.meta.url);
 const MiB = 1024 * 1024;
 const FES = 'http://www.opengis.net/fes/2.0';
 
@@ -265,18 +265,7 @@ describe('a WFS FILTER', () => {
 
   it('answers /health while a FILTER is parsed: the parse waits on the pool, not on the event loop', async () => {
     // The test server has one pool thread: hold it, and the FILTER's parse has to wait for it.
-    const gate = new SharedArrayBuffer(4);
-    let holding!: () => void;
-    const held = new Promise<void>((resolve) => (holding = resolve));
-    const holder = server.pool.run(
-      GATE_WORKER,
-      'holdUntilOpened',
-      { gate },
-      {
-        onProgress: () => holding(),
-      },
-    );
-    await held;
+    const thread = await holdPoolThread(server.pool);
     // Nearly the largest filter accepted: 28,000 resource ids, about 0.9 MB.
     const ids = Array.from(
       { length: 28_000 },
@@ -292,9 +281,7 @@ describe('a WFS FILTER', () => {
     const health = await request(server.app.server).get('/health');
     events.push(`health ${health.status}`);
     expect(events).toEqual(['health 200']);
-    Atomics.store(new Int32Array(gate), 0, 1);
-    Atomics.notify(new Int32Array(gate), 0);
-    await holder;
+    await thread.release();
     const response = await feature;
     expect(events).toEqual(['health 200', 'GetFeature answered']);
     expect(response.status, response.text.slice(0, 300)).toBe(200);

@@ -11,22 +11,12 @@ import type { MosaicGrid } from '../../src/results/mosaic-grid.ts';
 import { fillStrips, planGrid, stripRowsFor } from '../../src/results/mosaic-grid.ts';
 import { createScanline } from '../../src/results/polygon-scanline.ts';
 import type { TileDir } from '../fixtures/hgt-files.ts';
-import { areaOf, createTileDir, rectangle } from '../fixtures/hgt-files.ts';
+import { areaOf, createTileDir, rectangle, star } from '../fixtures/hgt-files.ts';
 import { fillGrid } from '../fixtures/whole-grid-fill.ts';
 
 /** A different height at every SRTM1 sample, so a pixel taken from a wrong sample shows. */
 const distinct = (lat: number, lon: number) =>
   ((Math.round(lat * 3600) * 31 + Math.round(lon * 3600) * 17) % 30_000) - 10_000;
-
-/** An irregular ring around (lon, lat) whose vertices lie off the sample grid. */
-function star(lon: number, lat: number, radius: number, points = 7): number[][] {
-  const ring = Array.from({ length: points * 2 }, (_, k) => {
-    const r = k % 2 === 0 ? radius : radius * 0.45;
-    const angle = (k * Math.PI) / points + 0.1234567;
-    return [lon + r * Math.cos(angle), lat + r * 0.8 * Math.sin(angle)];
-  });
-  return [...ring, ring[0]!];
-}
 
 let dir: TileDir;
 let other: TileDir;

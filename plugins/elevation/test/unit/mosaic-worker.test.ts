@@ -14,7 +14,7 @@ import type { ElevationArea, MosaicInput, TileFile, TileId } from '../../src/con
 import { HGT_VOID } from '../../src/contracts.ts';
 import { buildMosaic } from '../../src/results/mosaic-worker.ts';
 import type { HeightAt, TileDir } from '../fixtures/hgt-files.ts';
-import { areaOf, createTileDir, rectangle } from '../fixtures/hgt-files.ts';
+import { areaOf, createTileDir, rectangle, star } from '../fixtures/hgt-files.ts';
 import { defaultHeightAt } from '../fixtures/hgt.ts';
 
 let dir: TileDir;
@@ -81,16 +81,6 @@ function expectPixels(
   }
   expect(inside).toBeGreaterThan(100);
   expect(mismatches).toBe(0);
-}
-
-/** An irregular ring around (lon, lat) whose vertices lie off the sample grid. */
-function star(lon: number, lat: number, radius: number, points = 7): number[][] {
-  const ring = Array.from({ length: points * 2 }, (_, k) => {
-    const r = k % 2 === 0 ? radius : radius * 0.45;
-    const angle = (k * Math.PI) / points + 0.1234567;
-    return [lon + r * Math.cos(angle), lat + r * 0.8 * Math.sin(angle)];
-  });
-  return [...ring, ring[0]!];
 }
 
 describe('buildMosaic GeoTIFF', () => {

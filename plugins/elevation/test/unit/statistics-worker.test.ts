@@ -16,7 +16,7 @@ import type {
 import { HGT_VOID } from '../../src/contracts.ts';
 import { computeStatistics } from '../../src/results/statistics-worker.ts';
 import type { TileDir } from '../fixtures/hgt-files.ts';
-import { areaOf, createTileDir, rectangle } from '../fixtures/hgt-files.ts';
+import { areaOf, createTileDir, rectangle, star } from '../fixtures/hgt-files.ts';
 import { hgtSample } from '../fixtures/hgt.ts';
 
 let dir: TileDir;
@@ -78,16 +78,6 @@ function expectSame(actual: ElevationStatistics, expected: ElevationStatistics):
   expect({ ...actual, mean: null }).toEqual({ ...expected, mean: null });
   if (expected.mean === null) expect(actual.mean).toBeNull();
   else expect(actual.mean).toBeCloseTo(expected.mean, 6);
-}
-
-/** An irregular ring around (lon, lat) whose vertices lie off the sample grid. */
-function star(lon: number, lat: number, radius: number, points = 7): number[][] {
-  const ring = Array.from({ length: points * 2 }, (_, k) => {
-    const r = k % 2 === 0 ? radius : radius * 0.45;
-    const angle = (k * Math.PI) / points + 0.1234567;
-    return [lon + r * Math.cos(angle), lat + r * 0.8 * Math.sin(angle)];
-  });
-  return [...ring, ring[0]!];
 }
 
 describe('computeStatistics', () => {
