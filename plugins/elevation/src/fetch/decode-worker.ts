@@ -27,7 +27,7 @@ import {
   zlibInflateEnd,
   zlibInflateInit2,
 } from 'pako';
-import type { WorkerTools } from '../../../../src/pool/pool-job.ts';
+import type { WorkerTools } from 'relief';
 import type { DecodeTileInput, DecodeTileOutput } from '../contracts.ts';
 import { MAX_TILE_SIZE, TILE_SIZES } from './tile-sizes.ts';
 

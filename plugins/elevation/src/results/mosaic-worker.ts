@@ -6,7 +6,7 @@
  * writes to the paths it is given; the main thread renames them once the job succeeded and
  * removes them otherwise (job-files.ts), so an incomplete file is never served.
  */
-import type { WorkerTools } from '../../../../src/pool/pool-job.ts';
+import type { WorkerTools } from 'relief';
 import type { MosaicInput, MosaicOutput } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
 import { openGeoTiffInt16Writer } from '../../../../src/raster/geotiff-writer.ts';

@@ -9,7 +9,7 @@
  * among the given tiles (SRTM1 when there are none). With mixed resolutions, a shared edge is
  * sampled at its owner's resolution.
  */
-import type { WorkerTools } from '../../../../src/pool/pool-job.ts';
+import type { WorkerTools } from 'relief';
 import type { ElevationStatistics, StatisticsInput, TileId } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
 import { finestSamples, ROW_BLOCK, tileKey, withRows, type RowReader } from './hgt-grid.ts';
