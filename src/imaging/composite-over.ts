@@ -6,6 +6,7 @@
  * only partly transparent pixels (vector fills, layer opacity) are blended. The bottom layer can
  * itself become the canvas (compositeUnder), which saves a map of one layer a canvas and a pass.
  */
+import { roundHalfUp } from '../raster/round-half-up.ts';
 
 /** An RGBA canvas of width × height pixels, every pixel the colour (alpha 0–255). */
 export function filledCanvas(
@@ -73,7 +74,7 @@ function blend(canvas: Uint8Array, layer: Uint8Array, i: number, a: number, at: 
   const bottom = da * (255 - a);
   const total = top + bottom;
   for (let c = 0; c < 3; c++) {
-    canvas[at + c] = Math.round((layer[i + c]! * top + canvas[at + c]! * bottom) / total);
+    canvas[at + c] = roundHalfUp((layer[i + c]! * top + canvas[at + c]! * bottom) / total);
   }
-  canvas[at + 3] = Math.round(total / 255);
+  canvas[at + 3] = roundHalfUp(total / 255);
 }

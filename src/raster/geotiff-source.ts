@@ -16,6 +16,7 @@ import type { PixelCentres } from './raster-crs.ts';
 import { latToMercatorY, lonToMercatorX } from './raster-crs.ts';
 import type { RasterCrs } from './raster-types.ts';
 import { RASTER_NODATA } from './raster-types.ts';
+import { roundHalfUp } from './round-half-up.ts';
 
 /** The georeferencing of a GeoTIFF's first image. */
 export interface GeoTiffGrid {
@@ -152,7 +153,7 @@ function toInt16(band: Samples, offset: number, width: number, nodata: number | 
     row[k] =
       value === nodata || Number.isNaN(value)
         ? RASTER_NODATA
-        : Math.max(-32767, Math.min(32767, Math.round(value)));
+        : Math.max(-32767, Math.min(32767, roundHalfUp(value)));
   }
   return row;
 }

@@ -5,6 +5,7 @@
  * read in bands (BAND_ROWS), so the source rows held do not grow with the window's height.
  */
 import { RASTER_NODATA, type Resampling } from './raster-types.ts';
+import { roundHalfUp } from './round-half-up.ts';
 
 /**
  * Output rows filled per read: the source rows a window needs are read and held a band at a
@@ -88,7 +89,7 @@ function blend(nw: number, ne: number, sw: number, se: number, wx: number, wy: n
   const d = wx * wy;
   const N = RASTER_NODATA;
   if (nw !== N && ne !== N && sw !== N && se !== N)
-    return Math.round(nw * a + ne * b + sw * c + se * d);
+    return roundHalfUp(nw * a + ne * b + sw * c + se * d);
   // The nearest corner is valid and weighs at least 1/4, so the total is never 0.
   let sum = 0;
   let total = 0;
@@ -108,7 +109,7 @@ function blend(nw: number, ne: number, sw: number, se: number, wx: number, wy: n
     sum += se * d;
     total += d;
   }
-  return Math.round(sum / total);
+  return roundHalfUp(sum / total);
 }
 
 function nearestIndices(positions: Float64Array, size: number): Int32Array {

@@ -11,6 +11,7 @@
  */
 import { groundPixelSize, mercatorYToLat } from './raster-crs.ts';
 import type { RasterWindow } from './raster-types.ts';
+import { roundHalfUp } from './round-half-up.ts';
 
 export interface HillshadeOptions {
   /** Direction the light comes from, degrees clockwise from north; default 315 (north-west). */
@@ -49,6 +50,8 @@ export function hillshade(
   const cells = rowCellSizes(window);
 
   const light: Light = { cosZenith, lightEast, lightSouth };
+  // Most windows have no voids at all: they take a loop without the nodata rule.
+  const shadeRow = values.includes(nodata) ? shadeInner : shadeInnerNoVoids;
   for (let y = 0; y < height; y++) {
     const wy = y + margin;
     const toX = zFactor / (8 * cells.x[wy]!);
@@ -61,7 +64,7 @@ export function hillshade(
     const last = Math.min(margin + width - 1, fullWidth - 2);
     for (let wx = margin; wx < margin + width; wx++) {
       if (inner && wx === first && first <= last) {
-        shadeInner(values, nodata, fullWidth, wy, first, last, toX, toY, light, shade, valid, out);
+        shadeRow(values, nodata, fullWidth, wy, first, last, toX, toY, light, shade, valid, out);
         wx = last;
         continue;
       }
@@ -124,9 +127,57 @@ function shadeInner(
     // cos slope = 1/√(1+p²), sin slope · cos(sun − aspect) = (light · downslope)/√(1+p²)
     const value =
       (cosZenith - lightEast * dzdx - lightSouth * dzdy) / Math.sqrt(1 + dzdx * dzdx + dzdy * dzdy);
-    shade[out + wx] = value > 0 ? Math.round(255 * value) : 0;
+    shade[out + wx] = value > 0 ? roundHalfUp(255 * value) : 0;
     valid[out + wx] = 1;
   }
+}
+
+/**
+ * shadeInner for a window without voids: each neighbour is read once, as the 3×3 kernel slides
+ * east (a third of the loads, and no nodata tests).
+ */
+function shadeInnerNoVoids(
+  values: Int16Array,
+  _nodata: number,
+  fullWidth: number,
+  wy: number,
+  first: number,
+  last: number,
+  toX: number,
+  toY: number,
+  light: Light,
+  shade: Uint8Array,
+  valid: Uint8Array,
+  out: number,
+): void {
+  const { cosZenith, lightEast, lightSouth } = light;
+  const row = wy * fullWidth;
+  const north = row - fullWidth;
+  const south = row + fullWidth;
+  // The kernel's west and middle columns: a b / d e / g h; c f i are read for each pixel.
+  let a = values[north + first - 1]!;
+  let b = values[north + first]!;
+  let d = values[row + first - 1]!;
+  let e = values[row + first]!;
+  let g = values[south + first - 1]!;
+  let h = values[south + first]!;
+  for (let wx = first; wx <= last; wx++) {
+    const c = values[north + wx + 1]!;
+    const f = values[row + wx + 1]!;
+    const i = values[south + wx + 1]!;
+    const dzdx = (c + 2 * f + i - (a + 2 * d + g)) * toX;
+    const dzdy = (g + 2 * h + i - (a + 2 * b + c)) * toY;
+    const value =
+      (cosZenith - lightEast * dzdx - lightSouth * dzdy) / Math.sqrt(1 + dzdx * dzdx + dzdy * dzdy);
+    shade[out + wx] = value > 0 ? roundHalfUp(255 * value) : 0;
+    a = b;
+    b = c;
+    d = e;
+    e = f;
+    g = h;
+    h = i;
+  }
+  valid.fill(1, out + first, out + last + 1);
 }
 
 /** One pixel on the window's edge: neighbours beyond the window take the centre's height. */
@@ -157,7 +208,7 @@ function shadeEdge(
   const value =
     (light.cosZenith - light.lightEast * dzdx - light.lightSouth * dzdy) /
     Math.sqrt(1 + dzdx * dzdx + dzdy * dzdy);
-  shade[index] = value > 0 ? Math.round(255 * value) : 0;
+  shade[index] = value > 0 ? roundHalfUp(255 * value) : 0;
   valid[index] = 1;
 }
 

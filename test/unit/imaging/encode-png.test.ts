@@ -37,6 +37,26 @@ describe('encodePng', () => {
     }
   });
 
+  it('filters and compresses many rows losslessly, with differences that wrap around', async () => {
+    // Rows jump from 250 to 3 and back, so Up-filtered bytes wrap modulo 256; 300 × 200 makes
+    // several zlib blocks.
+    const [width, height] = [300, 200];
+    const grey = pixels(width * height, (p) => {
+      const v = (Math.floor(p / width) % 2 === 0 ? 250 : 3) + (p % 5);
+      return [v, v, v, 255];
+    });
+    const colour = pixels(width * height, (p) => [p % 256, (p * 7) % 256, (p >> 8) % 256, 255]);
+    for (const [rgba, colourType] of [
+      [grey, 0],
+      [colour, 2],
+    ] as const) {
+      const back = await decoded(encodePng(rgba, width, height));
+      expect(back.colourType).toBe(colourType);
+      expect([back.width, back.height]).toEqual([width, height]);
+      expect(Buffer.from(back.rgba).equals(Buffer.from(rgba))).toBe(true);
+    }
+  });
+
   it('keeps the colour of fully transparent pixels that are not grey', async () => {
     // TRANSPARENT=TRUE with a coloured BGCOLOR: the background pixels are (r, g, b, 0).
     const rgba = pixels(4, (p) => (p === 0 ? [80, 80, 80, 255] : [255, 0, 0, 0]));

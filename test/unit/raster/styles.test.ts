@@ -99,6 +99,31 @@ describe('hillshade', () => {
     expect(pixel(image.rgba, 11)).toEqual([expectedFlat, expectedFlat, expectedFlat, 255]);
   });
 
+  it('shades a window with voids like one without, away from the voids', () => {
+    // Windows without voids take a separate loop: both must agree wherever no void is near.
+    let seed = 3;
+    const rough = Array.from({ length: 12 }, (_, y) =>
+      Array.from({ length: 15 }, (_, x) => {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        return 500 + 40 * x - 25 * y + (seed % 61);
+      }),
+    );
+    const withVoid = rough.map((row) => [...row]);
+    withVoid[10]![1] = NODATA;
+    const whole = renderRaster(windowOf(rough, 1), 'hillshade');
+    const holed = renderRaster(windowOf(withVoid, 1), 'hillshade');
+    const width = 13;
+    const shades = new Set<number>();
+    for (let p = 0; p < width * 10; p++) {
+      const [x, y] = [(p % width) + 1, Math.floor(p / width) + 1]; // in window coordinates
+      if (Math.abs(x - 1) <= 1 && Math.abs(y - 10) <= 1) continue;
+      expect(pixel(holed.rgba, p), `pixel ${x},${y}`).toEqual(pixel(whole.rgba, p));
+      shades.add(pixel(whole.rgba, p)[0]!);
+    }
+    expect(shades.size).toBeGreaterThan(10); // rough terrain, not one flat grey
+    expect(pixel(holed.rgba, 9 * width)).toEqual([0, 0, 0, 0]); // the void itself
+  });
+
   it('shades adjacent tiles read with a margin exactly like one big window', async () => {
     const folder = createHgtFolder();
     try {
