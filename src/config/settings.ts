@@ -200,6 +200,13 @@ export const SETTINGS = {
     default: false,
     description: 'Trust X-Forwarded-* headers from a reverse proxy',
   },
+  serveSourceMaps: {
+    env: 'RELIEF_SERVE_SOURCE_MAPS',
+    schema: flag,
+    default: false,
+    description:
+      "Serve the web page's source maps (public/app/*.map) for debugging in the browser; off, they are 404",
+  },
   bodyLimit: {
     env: 'RELIEF_BODY_LIMIT',
     schema: integer(1024, 1024 ** 3),
@@ -261,4 +268,4 @@ export type Settings = {
   -readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']>;
 };
 
-export type SettingSource = 'default' | 'file' | 'environment';
+export type SettingSource = 'default' | 'packaged' | 'file' | 'environment';

@@ -239,6 +239,8 @@ export async function createServer(
     prefix: '/',
     index: false,
     wildcard: false,
+    // Source maps would hand the page's sources to anyone; debugging turns them on.
+    allowedPath: (path) => settings.serveSourceMaps || !path.endsWith('.map'),
   });
 
   try {

@@ -83,6 +83,14 @@ async function mapCentre(page: Page): Promise<Buffer> {
 }
 
 describe('the web map', () => {
+  it("serves the page's bundle but not its source maps (RELIEF_SERVE_SOURCE_MAPS is off)", async () => {
+    await openMap(await newPage(), server.base); // and the page works without them
+    const bundle = await fetch(`${server.base}/app/main.js`);
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).toMatch(/sourceMappingURL=main\.js\.map/);
+    expect((await fetch(`${server.base}/app/main.js.map`)).status).toBe(404);
+  });
+
   it('lists the services with their capabilities URLs and the layers in a picker', async () => {
     await newPage();
     await openMap(page, server.base);
