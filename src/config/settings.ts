@@ -258,7 +258,8 @@ export const SETTINGS = {
     env: 'RELIEF_SHUTDOWN_TIMEOUT',
     schema: integer(1, 600),
     default: 10,
-    description: 'Seconds in-flight requests get to finish on SIGTERM/SIGINT',
+    description:
+      'Seconds from SIGTERM/SIGINT to exit: one deadline shared by in-flight requests and running tasks; what is still open shortly before it is cut',
   },
 } as const;
 
