@@ -1,6 +1,6 @@
 /**
- * `npm start` as a real process: the start-up summary, one-line configuration errors, and a
- * SIGTERM that lets an in-flight request finish before exiting 0.
+ * `npm start` as a real process: the start-up summary, start-up errors as one JSON line on
+ * stderr, and a SIGTERM that lets an in-flight request finish before exiting 0.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -44,6 +44,7 @@ afterAll(async () => {
 function start(env: Record<string, string>): {
   child: ChildProcess;
   output: () => string;
+  stderr: () => string;
   exit: Promise<number | null>;
 } {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
@@ -59,10 +60,14 @@ function start(env: Record<string, string>): {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let errors = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => {
+    text += d.toString();
+    errors += d.toString();
+  });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exit };
+  return { child, output: () => text, stderr: () => errors, exit };
 }
 
 async function listeningPort(output: () => string): Promise<number> {
@@ -76,12 +81,33 @@ async function listeningPort(output: () => string): Promise<number> {
 }
 
 describe('server process', () => {
-  it('stops start-up with one clear line naming an invalid setting', async () => {
-    const { output, exit } = start({ RELIEF_WORKERS: 'lots' });
+  it('stops start-up with one JSON line on stderr, at fatal, naming an invalid setting', async () => {
+    const { output, stderr, exit } = start({ PORT: 'abc' });
     expect(await exit).toBe(1);
-    expect(output().trim()).toBe(
-      'relief: Invalid setting RELIEF_WORKERS="lots": expected an integer from 1 to 256',
-    );
+    // Nothing else: no stack trace, no line on stdout.
+    expect(output()).toBe(stderr());
+    const lines = stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      level: 'fatal',
+      service: 'relief',
+      setting: 'PORT',
+      msg: 'Invalid setting PORT="abc": expected an integer from 0 to 65535',
+    });
+  });
+
+  it('reports any other start-up failure the same way, with the error', async () => {
+    // The data directory is a file: the server cannot create its folders there.
+    const file = join(dir, 'not-a-directory');
+    await writeFile(file, '');
+    const { stderr, exit } = start({ RELIEF_DATA_DIR: file });
+    expect(await exit).toBe(1);
+    const lines = stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] as string) as { level: string; msg: string; err: object };
+    expect(line.level).toBe('fatal');
+    expect(line.msg).toMatch(/^start-up failed: .*not-a-directory/);
+    expect(line.err).toMatchObject({ type: 'Error', message: expect.stringContaining(file) });
   });
 
   it('logs its Node version and every setting with its source, then finishes in-flight requests on SIGTERM and exits 0', async () => {
