@@ -6,7 +6,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { definePlugin } from 'relief';
+import { definePlugin, redactUrl } from 'relief';
 import { elevationConfigSchema } from './src/config.ts';
 import {
   AREA_WORKER,
@@ -71,6 +71,9 @@ export default definePlugin({
       if (result !== undefined)
         publishJobLayers(relief, job.id, result, join(files.folder(job.id), 'mosaic.tif'));
     }
-    relief.log.info({ source: config.source, cache: cache.root }, 'elevation plugin ready');
+    relief.log.info(
+      { source: redactUrl(config.source), cache: cache.root },
+      'elevation plugin ready',
+    );
   },
 });

@@ -36,7 +36,7 @@ export function loadConfig(
   const { plugins: pluginSection, ...fileSettings } = file;
   checkSettingNames(fileSettings, configFile ?? '', ', plugins');
   const packaged = existsSync(packagedDefaults)
-    ? readConfigFile(packagedDefaults, `the packaged defaults ${packagedDefaults}`)
+    ? readConfigFile(packagedDefaults, `the packaged defaults ${packagedDefaults}`, {})
     : {};
   checkSettingNames(packaged, packagedDefaults, '');
   const settings = {} as Record<SettingKey, unknown>;
@@ -68,7 +68,9 @@ export function loadConfig(
               ? `"${key}" in ${packagedDefaults}`
               : key;
       const reason = parsed.error.issues[0]?.message ?? 'invalid value';
-      throw new ConfigError(`Invalid setting ${where}=${JSON.stringify(raw)}: ${reason}`);
+      throw new ConfigError(`Invalid setting ${where}=${JSON.stringify(raw)}: ${reason}`, {
+        setting: spec.env,
+      });
     }
     settings[key] = parsed.data;
     sources[key] = source;
@@ -86,18 +88,25 @@ function checkSettingNames(values: Record<string, unknown>, path: string, others
     if (!(key in SETTINGS)) {
       throw new ConfigError(
         `Unknown setting "${key}" in ${path}; known settings: ${Object.keys(SETTINGS).join(', ')}${others}`,
+        { setting: key },
       );
     }
   }
 }
 
-function readConfigFile(path: string, label = `RELIEF_CONFIG=${path}`): Record<string, unknown> {
+function readConfigFile(
+  path: string,
+  label = `RELIEF_CONFIG=${path}`,
+  /** The setting a failure is blamed on (none for the packaged defaults). */
+  blame: { setting?: string } = { setting: 'RELIEF_CONFIG' },
+): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(resolve(path), 'utf8');
   } catch (error) {
     throw new ConfigError(
       `Cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      blame,
     );
   }
   let parsed: unknown;
@@ -106,11 +115,12 @@ function readConfigFile(path: string, label = `RELIEF_CONFIG=${path}`): Record<s
   } catch (error) {
     throw new ConfigError(
       `${label} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      blame,
     );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(`${label} must hold an object of settings`);
+    throw new ConfigError(`${label} must hold an object of settings`, blame);
   }
   return parsed as Record<string, unknown>;
 }

@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyFormbody from '@fastify/formbody';
 import fastifyStatic from '@fastify/static';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { AccessControl } from '../access/access-control.ts';
 import { CacheFilters } from '../access/cache-filter.ts';
 import { registerLandingRoutes } from '../api/landing-routes.ts';
@@ -37,6 +37,7 @@ import { TaskManager } from '../tasks/task-manager.ts';
 import { FrameworkErrorRelay } from '../request-loop/framework-errors.ts';
 import { formatSchemaErrors } from '../request-loop/schema-errors.ts';
 import { installJsonBodyParser } from '../request-loop/json-body-parser.ts';
+import { AccessLogController } from './access-log.ts';
 import { answerUnmetExpectations, clientErrorHandler } from './client-error.ts';
 import { installBodyGuards } from './body-guards.ts';
 import { installHostCheck } from './host-check.ts';
@@ -89,7 +90,7 @@ export async function createServer(
       ? { logger: loggerOptions(settings.logLevel) }
       : { loggerInstance: options.logger }),
     genReqId: requestId,
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new AccessLogController({ requestIdLogLabel: 'requestId' }),
     requestIdHeader: false,
     bodyLimit: settings.bodyLimit,
     trustProxy: settings.trustProxy,

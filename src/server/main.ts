@@ -2,21 +2,31 @@
  * `npm start`: read the settings, build the server, listen, and shut down cleanly on
  * SIGTERM/SIGINT within RELIEF_SHUTDOWN_TIMEOUT (the sequence is in shutdown.ts), exiting 0.
  */
+import pino from 'pino';
 import { ConfigError } from '../config/config-error.ts';
 import { describeConfig, loadConfig, type LoadedConfig } from '../config/load-config.ts';
 import { createServer } from './create-server.ts';
+import { loggerOptions } from './logger.ts';
+import { redactText } from './redact-secrets.ts';
 import { shutDown } from './shutdown.ts';
 import { RELIEF_VERSION } from './version.ts';
+
+/**
+ * A failed start as one JSON line at level fatal on stderr, with a message a person can read:
+ * the server's logger may not exist yet. Written synchronously, as the process exits next.
+ */
+function startupFailed(fields: Record<string, unknown>, message: string): never {
+  const log = pino(loggerOptions('info'), pino.destination({ fd: 2, sync: true }));
+  log.fatal(fields, redactText(message));
+  process.exit(1);
+}
 
 async function main(): Promise<void> {
   let config: LoadedConfig;
   try {
     config = loadConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`relief: ${error.message}\n`);
-      process.exit(1);
-    }
+    if (error instanceof ConfigError) startupFailed({ setting: error.setting }, error.message);
     throw error;
   }
   const server = await createServer(config);
@@ -58,8 +68,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(
-    `relief: start-up failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  startupFailed(
+    { err: error },
+    `start-up failed: ${error instanceof Error ? error.message : String(error)}`,
   );
-  process.exit(1);
 });

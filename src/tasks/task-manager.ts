@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ZodError } from 'zod';
 import type { WorkerPool } from '../pool/worker-pool.ts';
+import { redactText } from '../server/redact-secrets.ts';
 import type { JobStore } from './job-store.ts';
 import { ProgressCoalescer } from './progress-coalescer.ts';
 import { TaskCancelled, TaskFailure, TaskInterrupted, TaskSubmitError } from './task-errors.ts';
@@ -552,9 +553,10 @@ export class TaskManager {
           jobLog.info({ reason: reason.message }, 'task dismissed');
           return;
         }
+        // Anyone who may read the job reads this: a URL quoted in it loses its credentials.
         const clientMessage =
           error instanceof TaskFailure
-            ? error.message
+            ? redactText(error.message)
             : `${type.title} failed because of an internal error; the server log has the details (job ${job.id})`;
         jobLog.error({ err: error }, 'task failed');
         this.#finish(job.id, { status: 'failed', message: clientMessage, error: clientMessage });

@@ -8,6 +8,8 @@ export interface ReliefProcess {
   child: ChildProcess;
   /** Everything written to stdout and stderr so far. */
   output: () => string;
+  /** What was written to stderr alone. */
+  stderr: () => string;
   exit: Promise<number | null>;
 }
 
@@ -19,10 +21,14 @@ export function startRelief(env: Record<string, string>): ReliefProcess {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let text = '';
+  let errors = '';
   child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => {
+    text += d.toString();
+    errors += d.toString();
+  });
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exit };
+  return { child, output: () => text, stderr: () => errors, exit };
 }
 
 export async function listeningPort(output: () => string): Promise<number> {

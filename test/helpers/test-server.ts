@@ -6,8 +6,10 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createServer, type ReliefServer } from '../../src/server/create-server.ts';
+import { loggerOptions } from '../../src/server/logger.ts';
 
 export interface LogLine {
+  /** The severity as a number (error = 50), for comparisons; the JSON line has its name. */
   level: number;
   msg: string;
   requestId?: string;
@@ -18,6 +20,8 @@ export interface LogLine {
 
 export interface TestServer extends ReliefServer {
   logs: LogLine[];
+  /** The log lines as written, for assertions on the text itself. */
+  logText: string[];
   dataDir: string;
   close(): Promise<void>;
 }
@@ -33,10 +37,15 @@ export async function startTestServer(
   const dataDir = await mkdtemp(join(tmpdir(), 'relief-test-'));
   const emptyPlugins = join(dataDir, 'no-plugins');
   const logs: LogLine[] = [];
+  const logText: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n'))
-        if (line !== '') logs.push(JSON.parse(line) as LogLine);
+      for (const line of chunk.toString().split('\n')) {
+        if (line === '') continue;
+        logText.push(line);
+        const parsed = JSON.parse(line) as { level: string };
+        logs.push({ ...parsed, level: pino.levels.values[parsed.level] ?? Number.NaN } as LogLine);
+      }
       callback();
     },
   });
@@ -47,12 +56,15 @@ export async function startTestServer(
     ...options.env,
   } as NodeJS.ProcessEnv;
   const config = loadConfig(env);
-  const server = await createServer(config, { logger: pino({ level: 'debug' }, sink), env });
+  // The server's own options (level names, serializers, redaction), at debug.
+  const logger = pino(loggerOptions('debug'), sink);
+  const server = await createServer(config, { logger, env });
   await options.setup?.(server);
   await server.app.ready();
   return {
     ...server,
     logs,
+    logText,
     dataDir,
     async close() {
       await server.app.close();

@@ -266,8 +266,11 @@ describe('start-up with a project file', () => {
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(code).toBe(1);
-    expect(stderr).toBe(
-      `relief: start-up failed: Invalid project file ${bad}: layers: duplicate layer names: dem\n`,
-    );
+    const lines = stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      level: 'fatal',
+      msg: `start-up failed: Invalid project file ${bad}: layers: duplicate layer names: dem`,
+    });
   });
 });

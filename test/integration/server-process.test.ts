@@ -1,6 +1,6 @@
 /**
- * `npm start` as a real process: the start-up summary, one-line configuration errors, and a
- * SIGTERM that lets an in-flight request finish before exiting 0.
+ * `npm start` as a real process: the start-up summary, start-up errors as one JSON line on
+ * stderr, and a SIGTERM that lets an in-flight request finish before exiting 0.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -44,12 +44,33 @@ function start(env: Record<string, string>): ReliefProcess {
 }
 
 describe('server process', () => {
-  it('stops start-up with one clear line naming an invalid setting', async () => {
-    const { output, exit } = start({ RELIEF_WORKERS: 'lots' });
+  it('stops start-up with one JSON line on stderr, at fatal, naming an invalid setting', async () => {
+    const { output, stderr, exit } = start({ PORT: 'abc' });
     expect(await exit).toBe(1);
-    expect(output().trim()).toBe(
-      'relief: Invalid setting RELIEF_WORKERS="lots": expected an integer from 1 to 256',
-    );
+    // Nothing else: no stack trace, no line on stdout.
+    expect(output()).toBe(stderr());
+    const lines = stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] as string)).toMatchObject({
+      level: 'fatal',
+      service: 'relief',
+      setting: 'PORT',
+      msg: 'Invalid setting PORT="abc": expected an integer from 0 to 65535',
+    });
+  });
+
+  it('reports any other start-up failure the same way, with the error', async () => {
+    // The data directory is a file: the server cannot create its folders there.
+    const file = join(dir, 'not-a-directory');
+    await writeFile(file, '');
+    const { stderr, exit } = start({ RELIEF_DATA_DIR: file });
+    expect(await exit).toBe(1);
+    const lines = stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] as string) as { level: string; msg: string; err: object };
+    expect(line.level).toBe('fatal');
+    expect(line.msg).toMatch(/^start-up failed: .*not-a-directory/);
+    expect(line.err).toMatchObject({ type: 'Error', message: expect.stringContaining(file) });
   });
 
   it('logs its Node version and every setting with its source, then finishes in-flight requests on SIGTERM and exits 0', async () => {

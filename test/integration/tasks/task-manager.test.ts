@@ -784,6 +784,22 @@ describe('failures', () => {
     });
   });
 
+  it('takes credentials out of a URL quoted in a TaskFailure message', async () => {
+    const { manager } = await harness();
+    manager.registerType(
+      taskType('leaky', empty, async () => {
+        throw new TaskFailure('cannot fetch https://u:hunter2@tiles.example/N46.hgt?token=t0k');
+      }),
+    );
+    const job = manager.submit('leaky', {});
+    const expected = 'cannot fetch https://***:***@tiles.example/N46.hgt?token=***';
+    expect(await final(manager, job.id)).toMatchObject({
+      status: 'failed',
+      error: expected,
+      message: expected,
+    });
+  });
+
   it('fails a task whose result cannot be stored, and carries on', async () => {
     const { manager } = await harness({ maxConcurrent: 1 });
     manager.registerType(taskType('bigint', empty, async () => ({ count: 10n })));

@@ -54,6 +54,7 @@ export async function downloadTile(
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     return { kind: 'fatal', reason: `unsupported URL scheme ${parsed.protocol}` };
   }
+  const headers = requestHeaders(parsed);
   options.signal?.throwIfAborted();
   // The file is opened before the request, so the body is read as soon as it arrives: a body left
   // unread for the few milliseconds of an open() can be failed by undici (Node 24) when the
@@ -61,7 +62,7 @@ export async function downloadTile(
   const file = await open(path, 'w');
   let result: DownloadResult | undefined;
   try {
-    result = await download(parsed, file, options);
+    result = await download(parsed, headers, file, options);
     return result;
   } finally {
     await file.close();
@@ -69,8 +70,33 @@ export async function downloadTile(
   }
 }
 
+/**
+ * fetch refuses a URL with credentials (the Fetch standard), so `user:password@` in the source
+ * is sent as Basic authorization instead, and taken out of the URL. fetch drops the header if a
+ * redirect leads to another origin.
+ */
+function requestHeaders(url: URL): Record<string, string> {
+  // identity: fetch would undo a Content-Encoding: gzip, and with it the tile's own gzip.
+  const headers: Record<string, string> = { 'accept-encoding': 'identity' };
+  if (url.username === '' && url.password === '') return headers;
+  const credentials = `${decodeUserinfo(url.username)}:${decodeUserinfo(url.password)}`;
+  headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  url.username = '';
+  url.password = '';
+  return headers;
+}
+
+function decodeUserinfo(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
 async function download(
   url: URL,
+  headers: Record<string, string>,
   file: FileHandle,
   options: DownloadOptions,
 ): Promise<DownloadResult> {
@@ -79,8 +105,7 @@ async function download(
     options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
   let response: Response;
   try {
-    // identity: fetch would undo a Content-Encoding: gzip, and with it the tile's own gzip.
-    response = await fetch(url, { signal, headers: { 'accept-encoding': 'identity' } });
+    response = await fetch(url, { signal, headers });
   } catch (error) {
     options.signal?.throwIfAborted();
     const reason = timeout.aborted

@@ -18,7 +18,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import PQueue from 'p-queue';
-import { moduleUrl, type WorkerPool } from 'relief';
+import { moduleUrl, redactText, type WorkerPool } from 'relief';
 import type {
   DecodeTileInput,
   DecodeTileOutput,
@@ -165,7 +165,9 @@ export class TileFetcher {
         await cache.markNoData(tile);
         return { tile, name, status: 'no-data', attempts: attempt };
       }
-      lastReason = result.reason;
+      // Reasons reach the log, the job's results and its failure message; an error may quote
+      // the URL, and the source's may hold a password or a signature.
+      lastReason = redactText(result.reason);
       if (result.kind === 'fatal') break;
       if (attempt < maxAttempts) {
         const delay = backoffDelay(attempt, {
@@ -174,7 +176,7 @@ export class TileFetcher {
           retryAfterMs: result.retryAfterMs,
         });
         log.warn(
-          { tile: name, attempt, reason: result.reason, retryInMs: delay },
+          { tile: name, attempt, reason: lastReason, retryInMs: delay },
           'tile download failed; retrying',
         );
         await abortableSleep(delay, signal);

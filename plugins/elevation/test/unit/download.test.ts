@@ -51,6 +51,26 @@ async function run(name: string, options: Partial<DownloadOptions> = {}, url?: s
 }
 
 describe('downloadTile', () => {
+  it("sends the URL's user:password as Basic authorization, its query as written", async () => {
+    const url = upstream
+      .tileUrl(TILE)
+      .replace('//', '//tile%20user:p%40ss:word@')
+      .concat('?token=abc&X-Amz-Signature=d%2Fe');
+    const { result } = await run(TILE, {}, url);
+    expect(result).toMatchObject({ kind: 'received' });
+    const [sent] = upstream.requests;
+    expect(sent?.path).toBe(`/N46/${TILE}.hgt.gz`);
+    expect(sent?.query).toBe('token=abc&X-Amz-Signature=d%2Fe');
+    expect(sent?.authorization).toBe(
+      `Basic ${Buffer.from('tile user:p@ss:word').toString('base64')}`,
+    );
+  });
+
+  it('sends no Authorization header for a URL without credentials', async () => {
+    await run(TILE);
+    expect(upstream.requests[0]?.authorization).toBeUndefined();
+  });
+
   it.each([TILE, BIG])('writes the body of %s as sent and reports its length', async (name) => {
     const { path, result } = await run(name);
     const gzip = upstream.gzip(name);
