@@ -24,6 +24,7 @@ export type {
 export type { ExceptionFormat } from './errors/exception-report.ts';
 export type { AbortMode, Lane, RunOptions, WorkerPool } from './pool/worker-pool.ts';
 export { TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
+export { isStorageFailure } from './storage/storage-failure.ts';
 export type {
   JobRecord,
   JobStatus,

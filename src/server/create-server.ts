@@ -183,6 +183,7 @@ export async function createServer(
     log: app.log.child({ component: 'tasks' }),
     maxConcurrent: settings.maxConcurrentTasks,
     jobsDir: join(dataDir, 'jobs'),
+    dataDir,
     retentionSeconds: settings.jobRetention,
   });
 
