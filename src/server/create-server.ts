@@ -30,6 +30,7 @@ import { installRequestLoop, type ContextAccessor } from '../request-loop/instal
 import { CORE_WORKER_MODULES, registerCoreServices } from '../services/core-services.ts';
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
+import { DataDirLock, DataDirLockedError } from '../storage/data-dir-lock.ts';
 import { JobStore } from '../tasks/job-store.ts';
 import { VectorStore } from '../vector/vector-store.ts';
 import { TaskManager } from '../tasks/task-manager.ts';
@@ -166,6 +167,20 @@ export async function createServer(
 
   const dataDir = resolve(settings.dataDir);
   await mkdir(dataDir, { recursive: true });
+  // Before anything is read or written there: a second server on this data dir stops here.
+  let lock: DataDirLock;
+  try {
+    lock = await DataDirLock.acquire(dataDir, { log: app.log.child({ component: 'data-dir' }) });
+  } catch (error) {
+    return fail(
+      error instanceof DataDirLockedError
+        ? error
+        : new Error(`The data dir ${dataDir} cannot be locked: ${(error as Error).message}`, {
+            cause: error,
+          }),
+    );
+  }
+  cleanup.push(() => lock.release());
   let store: JobStore;
   try {
     store = new JobStore(join(dataDir, 'relief.db'));

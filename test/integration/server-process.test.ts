@@ -1,10 +1,12 @@
 /**
- * `npm start` as a real process: the start-up summary, one-line configuration errors, and a
- * SIGTERM that lets an in-flight request finish before exiting 0.
+ * `npm start` as a real process: the start-up summary, one-line configuration errors, a
+ * SIGTERM that lets an in-flight request finish before exiting 0, and a second server refused on
+ * a data dir that a running one holds.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -118,5 +120,27 @@ describe('server process', () => {
     expect(await exit).toBe(0);
     expect(output()).toContain('"msg":"shutting down"');
     expect(output()).toContain('"msg":"stopped"');
+  });
+
+  it('two pods on one volume (item 3): the second fails start-up with one line naming the data dir and the holder, exit 1; a clean stop frees the data dir', async () => {
+    const data = join(dir, 'shared-data');
+    const holder = start({ RELIEF_DATA_DIR: data, RELIEF_PLUGINS_PATH: join(dir, 'plugins') });
+    await listeningPort(holder.output);
+    const second = start({ RELIEF_DATA_DIR: data, RELIEF_PLUGINS_PATH: join(dir, 'plugins') });
+    expect(await second.exit).toBe(1);
+    const lines = second
+      .output()
+      .split('\n')
+      .filter((l) => l.startsWith('relief:'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^relief: start-up failed: The data dir ${data} is in use by another Relief server \\(pid ${holder.child.pid} on host ${hostname()}, since [^)]+\\); two servers on one data dir would run the same jobs twice\\.`,
+      ),
+    );
+    expect(existsSync(join(data, 'relief.lock'))).toBe(true);
+    holder.child.kill('SIGTERM');
+    expect(await holder.exit).toBe(0);
+    expect(existsSync(join(data, 'relief.lock'))).toBe(false);
   });
 });
