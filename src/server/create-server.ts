@@ -30,6 +30,7 @@ import { installRequestLoop, type ContextAccessor } from '../request-loop/instal
 import { CORE_WORKER_MODULES, registerCoreServices } from '../services/core-services.ts';
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
+import { DataDirCheck } from '../storage/data-dir-check.ts';
 import { DataDirLock, DataDirLockedError } from '../storage/data-dir-lock.ts';
 import { JobStore } from '../tasks/job-store.ts';
 import { VectorStore } from '../vector/vector-store.ts';
@@ -231,6 +232,7 @@ export async function createServer(
     bodyLimit: owsBodyLimit,
   });
 
+  const dataDirCheck = new DataDirCheck({ dir: dataDir, minFreeBytes: settings.minFreeDisk, lock });
   const health = {
     pluginsLoaded: false,
     plugins: (): readonly PluginRecord[] => loaded.records,
@@ -239,6 +241,7 @@ export async function createServer(
     startedAt: new Date(),
     version: RELIEF_VERSION,
     project: () => project.health(),
+    dataDir: () => dataDirCheck.check(),
   };
   let loaded: LoadedPlugins = { records: [], closeHooks: [], workerModules: [] };
   registerHealthRoutes(app, health);
