@@ -41,8 +41,8 @@ export interface DataDirLockOptions {
   heartbeatMs?: number;
   /** How long a lock file may go untouched before its owner counts as gone (ms). */
   staleMs?: number;
-  /** Where heartbeat problems and a lost lock are reported. */
-  log?: Pick<FastifyBaseLogger, 'warn' | 'error'>;
+  /** Where waiting, taking over, heartbeat problems and a lost lock are reported. */
+  log?: Pick<FastifyBaseLogger, 'info' | 'warn' | 'error'>;
 }
 
 const DEFAULT_HEARTBEAT_MS = 3_000;
@@ -104,10 +104,18 @@ export class DataDirLock {
       seen = await inspect(path);
       if (seen === undefined) continue;
       if (Date.now() - seen.mtimeMs <= staleMs) {
+        options.log?.info(
+          { lockFile: path, owner: seen.owner ?? null },
+          'data dir lock file found: watching it for its owner’s heartbeat',
+        );
         const watched = await watch(path, seen, heartbeatMs, staleMs);
         if (watched === 'gone') continue;
         if (watched !== 'stale') throw new DataDirLockedError(dir, watched.owner, staleMs);
       }
+      options.log?.warn(
+        { lockFile: path, owner: seen.owner ?? null },
+        'taking over the data dir lock of a server that is gone (no heartbeat)',
+      );
       await takeOver(path, seen);
     }
     throw new DataDirLockedError(dir, seen?.owner, staleMs);

@@ -14,6 +14,7 @@ import {
   DataDirLock,
   DataDirLockedError,
   LOCK_FILE,
+  type DataDirLockOptions,
   type LockOwner,
 } from '../../../src/storage/data-dir-lock.ts';
 
@@ -30,7 +31,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function acquire(options = FAST): Promise<DataDirLock> {
+async function acquire(options: DataDirLockOptions = FAST): Promise<DataDirLock> {
   const lock = await DataDirLock.acquire(dir, options);
   held.push(lock);
   return lock;
@@ -94,10 +95,28 @@ describe('DataDirLock', () => {
     expect(await readdir(dir)).toEqual([LOCK_FILE]);
   });
 
-  it('takes over a recently touched lock whose owner stopped beating (died moments ago)', async () => {
-    await writeForeignLock(0);
-    const lock = await acquire();
+  it('takes over a recently touched lock whose owner stopped beating (died moments ago), and says so', async () => {
+    const dead = await writeForeignLock(0);
+    const logged: Array<[string, unknown, string]> = [];
+    const log = {
+      info: (o: unknown, m: string) => logged.push(['info', o, m]),
+      warn: (o: unknown, m: string) => logged.push(['warn', o, m]),
+      error: (o: unknown, m: string) => logged.push(['error', o, m]),
+    };
+    const lock = await acquire({ ...FAST, log: log as unknown as DataDirLockOptions['log'] });
     expect((await ownerOnDisk()).token).toBe(lock.owner.token);
+    expect(logged).toEqual([
+      [
+        'info',
+        { lockFile: lockFile(), owner: dead },
+        'data dir lock file found: watching it for its owner’s heartbeat',
+      ],
+      [
+        'warn',
+        { lockFile: lockFile(), owner: dead },
+        'taking over the data dir lock of a server that is gone (no heartbeat)',
+      ],
+    ]);
   });
 
   it('names an unreadable holder as unknown', async () => {
