@@ -45,17 +45,7 @@ beforeAll(async () => {
     path.includes(`/${FULL_TILE}.`),
   );
   await cache.open();
-  const fetcher = new TileFetcher({
-    cache,
-    pool,
-    log,
-    source: config.source,
-    concurrency: config.concurrency,
-    attempts: config.attempts,
-    retryBaseMs: config.retryBaseMs,
-    retryMaxMs: config.retryMaxMs,
-    timeoutMs: config.timeoutMs,
-  });
+  const fetcher = new TileFetcher({ ...config, cache, pool, log });
   store = new JobStore(join(dataDir, 'relief.db'));
   tasks = new TaskManager({
     store,
