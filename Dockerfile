@@ -1,8 +1,13 @@
 # Relief production image. Build:  docker build -t relief .
-# See docs/deployment.md for running, volumes, configuration and health checks.
+# See docs/deployment.md for running, volumes, configuration, health checks and Kubernetes.
+#
+# The base image is an argument so that release builds pin it by digest, e.g.
+#   docker build --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest> -t relief .
+# (deploy/container/check-image.sh does so with the digest of the local base image).
+ARG NODE_IMAGE=node:24-bookworm-slim
 
-# ---- build: install production dependencies (native addons compile here) ----
-FROM node:24-bookworm-slim AS build
+# ---- build: dependencies (native addons compile here), the server compiled to JavaScript ----
+FROM ${NODE_IMAGE} AS build
 
 # Toolchain for node-gyp, for native addons without a prebuilt binary for this platform.
 RUN apt-get update \
@@ -12,38 +17,62 @@ RUN apt-get update \
 WORKDIR /app
 
 # Dependency layer first: it is rebuilt only when package.json or package-lock.json change.
-# tsx loads the server's TypeScript at run time; the only build step is the web page's bundle
-# (esbuild and OpenLayers are dev dependencies), after which dev dependencies are pruned.
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+# The server and its plugins are compiled once here (npm run build:server: tsc into dist/), so
+# the container starts JavaScript: no transpiling at start, no cache to write under /tmp.
+COPY tsconfig.json tsconfig.build.json ./
+COPY scripts ./scripts
+COPY src ./src
+COPY plugins ./plugins
 COPY web ./web
-RUN npm run build:web \
+COPY public ./public
+RUN npm run build:server \
+    && npm run build:web \
     && npm prune --omit=dev --no-audit --no-fund \
-    && npm cache clean --force
+    && npm cache clean --force \
+    # Build objects of the native addons: only their .node binaries are loaded.
+    && rm -rf node_modules/better-sqlite3/build/Release/obj.target \
+              node_modules/better-sqlite3/build/Release/.deps \
+              node_modules/better-sqlite3/deps node_modules/better-sqlite3/src
 
 # ---- runtime ----
-# The same Node 24 on the same Debian as the build stage: better-sqlite3 is compiled there, against
+# The same Node on the same Debian as the build stage: better-sqlite3 is compiled there, against
 # that Node's ABI and that Debian's C library.
-FROM node:24-bookworm-slim AS runtime
+FROM ${NODE_IMAGE} AS runtime
 
-ENV NODE_ENV=production \
-    HOST=0.0.0.0 \
-    PORT=8080 \
-    RELIEF_DATA_DIR=/data
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG CREATED=unknown
+LABEL org.opencontainers.image.title="Relief" \
+      org.opencontainers.image.description="A plugin-extensible map server: OGC WMS, WCS and WFS, REST APIs and background jobs, with an elevation plugin." \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.documentation="docs/deployment.md"
+
+# No HOST, PORT or RELIEF_DATA_DIR here: image ENV would override a mounted config file. The
+# image's defaults are in /app/relief.defaults.yaml, below the config file in precedence.
+ENV NODE_ENV=production
 
 WORKDIR /app
 
-# Application files stay owned by root (read-only to the server); /data belongs to `node`.
-RUN mkdir -p /data /app/plugins && chown node:node /data
+# /data is the user's and group 0's: the image runs as 1000:0, and platforms that run it under
+# an arbitrary UID (OpenShift) keep group 0, so the data dir stays writable either way.
+# Application files stay owned by root, read-only to the server.
+RUN mkdir -p /data && chown 1000:0 /data && chmod 2775 /data
 
 COPY --from=build /app/node_modules ./node_modules
-# The context is an allow-list (.dockerignore): package.json, package-lock.json, tsconfig.json,
-# src/, plugins/, public/ and web/ (the page's source; its bundle comes from the build stage).
-COPY . .
-COPY --from=build /app/public/app ./public/app
+# Compiled JavaScript laid out as in the repository (src/, plugins/), plugin manifests included;
+# no TypeScript sources, tests or build tools.
+COPY --from=build /app/dist/ ./
+COPY --from=build /app/public ./public
+COPY package.json ./
+COPY deploy/container/relief.defaults.yaml ./relief.defaults.yaml
 
-USER node
+# Numeric, so that Kubernetes can check runAsNonRoot without a runAsUser.
+USER 1000:0
 VOLUME ["/data"]
 EXPOSE 8080
 
@@ -54,4 +83,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
 # Node is PID 1 and handles SIGTERM/SIGINT itself (src/server/main.ts): graceful close, exit 0.
 # No npm here: npm does not forward signals reliably.
 STOPSIGNAL SIGTERM
-CMD ["node", "--import", "tsx", "src/server/main.ts"]
+CMD ["node", "src/server/main.js"]

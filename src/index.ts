@@ -3,6 +3,7 @@
  * Everything else under src/ is internal and may change between versions.
  */
 export { definePlugin } from './plugins/plugin-api.ts';
+export { moduleUrl } from './server/module-url.ts';
 export type { PluginApi, ReliefPlugin } from './plugins/plugin-api.ts';
 export type {
   FilterResult,

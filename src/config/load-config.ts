@@ -1,9 +1,13 @@
 /**
- * Settings from, in rising precedence: embedded defaults, an optional config file (`RELIEF_CONFIG`,
- * JSON or YAML) and environment variables. Each value remembers where it came from, for the
+ * Settings from, in rising precedence: embedded defaults, packaged defaults (an optional
+ * `relief.defaults.yaml` in the application folder, which a package such as the container image
+ * ships: its data dir is /data), an optional config file (`RELIEF_CONFIG`, JSON or YAML) and
+ * environment variables. Packaged defaults sit below the operator's file on purpose: an image's
+ * ENV would override the config file the operator mounts. Each value remembers where it came from, for the
  * start-up summary. The file may also hold a `plugins` section: one object per plugin name.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.ts';
@@ -17,20 +21,24 @@ export interface LoadedConfig {
   configFile: string | undefined;
 }
 
+/** Where a package puts its defaults: the application folder (the repository has none). */
+export const PACKAGED_DEFAULTS = fileURLToPath(
+  new URL('../../relief.defaults.yaml', import.meta.url),
+);
+
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Settings> = {},
+  packagedDefaults: string = PACKAGED_DEFAULTS,
 ): LoadedConfig {
   const configFile = env.RELIEF_CONFIG?.trim() || undefined;
   const file = configFile === undefined ? {} : readConfigFile(configFile);
   const { plugins: pluginSection, ...fileSettings } = file;
-  for (const key of Object.keys(fileSettings)) {
-    if (!(key in SETTINGS)) {
-      throw new ConfigError(
-        `Unknown setting "${key}" in ${configFile}; known settings: ${Object.keys(SETTINGS).join(', ')}, plugins`,
-      );
-    }
-  }
+  checkSettingNames(fileSettings, configFile ?? '', ', plugins');
+  const packaged = existsSync(packagedDefaults)
+    ? readConfigFile(packagedDefaults, `the packaged defaults ${packagedDefaults}`)
+    : {};
+  checkSettingNames(packaged, packagedDefaults, '');
   const settings = {} as Record<SettingKey, unknown>;
   const sources = {} as Record<SettingKey, SettingSource>;
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
@@ -45,11 +53,20 @@ export function loadConfig(
     } else if (key in fileSettings) {
       raw = (fileSettings as Record<string, unknown>)[key];
       source = 'file';
+    } else if (key in packaged) {
+      raw = packaged[key];
+      source = 'packaged';
     }
     const parsed = spec.schema.safeParse(raw);
     if (!parsed.success) {
       const where =
-        source === 'environment' ? spec.env : source === 'file' ? `"${key}" in ${configFile}` : key;
+        source === 'environment'
+          ? spec.env
+          : source === 'file'
+            ? `"${key}" in ${configFile}`
+            : source === 'packaged'
+              ? `"${key}" in ${packagedDefaults}`
+              : key;
       const reason = parsed.error.issues[0]?.message ?? 'invalid value';
       throw new ConfigError(`Invalid setting ${where}=${JSON.stringify(raw)}: ${reason}`);
     }
@@ -64,13 +81,23 @@ export function loadConfig(
   };
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
+function checkSettingNames(values: Record<string, unknown>, path: string, others: string): void {
+  for (const key of Object.keys(values)) {
+    if (!(key in SETTINGS)) {
+      throw new ConfigError(
+        `Unknown setting "${key}" in ${path}; known settings: ${Object.keys(SETTINGS).join(', ')}${others}`,
+      );
+    }
+  }
+}
+
+function readConfigFile(path: string, label = `RELIEF_CONFIG=${path}`): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(resolve(path), 'utf8');
   } catch (error) {
     throw new ConfigError(
-      `Cannot read RELIEF_CONFIG=${path}: ${(error as NodeJS.ErrnoException).code ?? error}`,
+      `Cannot read ${label}: ${(error as NodeJS.ErrnoException).code ?? error}`,
     );
   }
   let parsed: unknown;
@@ -78,12 +105,12 @@ function readConfigFile(path: string): Record<string, unknown> {
     parsed = /\.json$/i.test(path) ? JSON.parse(text) : parseYaml(text);
   } catch (error) {
     throw new ConfigError(
-      `RELIEF_CONFIG=${path} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
+      `${label} is not valid ${/\.json$/i.test(path) ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`,
     );
   }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ConfigError(`RELIEF_CONFIG=${path} must hold an object of settings`);
+    throw new ConfigError(`${label} must hold an object of settings`);
   }
   return parsed as Record<string, unknown>;
 }

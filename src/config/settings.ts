@@ -207,6 +207,13 @@ export const SETTINGS = {
     default: false,
     description: 'Trust X-Forwarded-* headers from a reverse proxy',
   },
+  serveSourceMaps: {
+    env: 'RELIEF_SERVE_SOURCE_MAPS',
+    schema: flag,
+    default: false,
+    description:
+      "Serve the web page's source maps (public/app/*.map) for debugging in the browser; off, they are 404",
+  },
   bodyLimit: {
     env: 'RELIEF_BODY_LIMIT',
     schema: integer(1024, 1024 ** 3),
@@ -258,7 +265,8 @@ export const SETTINGS = {
     env: 'RELIEF_SHUTDOWN_TIMEOUT',
     schema: integer(1, 600),
     default: 10,
-    description: 'Seconds in-flight requests get to finish on SIGTERM/SIGINT',
+    description:
+      'Seconds from SIGTERM/SIGINT to exit: one deadline shared by in-flight requests and running tasks; what is still open shortly before it is cut',
   },
 } as const;
 
@@ -268,4 +276,4 @@ export type Settings = {
   -readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']>;
 };
 
-export type SettingSource = 'default' | 'file' | 'environment';
+export type SettingSource = 'default' | 'packaged' | 'file' | 'environment';

@@ -4,6 +4,7 @@
  * takes effect unless its whole registration succeeded, so a plugin that throws half-way leaves
  * no stray filter behind. A failed plugin is reported, not fatal (unless strict).
  */
+import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { register } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -16,6 +17,7 @@ import { statusInfo } from '../api/processes/status-info.ts';
 import type { ServerFilter } from '../filters/server-filter.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
 import type { TaskTypeDefinition } from '../tasks/task-types.ts';
+import { isCompiled, moduleUrl } from '../server/module-url.ts';
 import { publicBaseUrl } from '../server/public-url.ts';
 import type { ReliefServer } from '../server/create-server.ts';
 import { RELIEF_VERSION } from '../server/version.ts';
@@ -83,7 +85,7 @@ function registerReliefSpecifier(): void {
   if (specifierHookRegistered) return;
   specifierHookRegistered = true;
   register(new URL('./relief-specifier-hook.mjs', import.meta.url), {
-    data: { target: new URL('../index.ts', import.meta.url).href },
+    data: { target: moduleUrl('../index.ts', import.meta.url).href },
   });
 }
 
@@ -215,12 +217,24 @@ async function readManifest(folder: string): Promise<PluginManifest> {
   return parsed.data;
 }
 
+/**
+ * The plugin's entry module. A plugin compiled along with the core (the image's plugins) has its
+ * manifest's `index.ts` as `index.js`; a plugin shipped as TypeScript only is loaded as it is
+ * (Node 24 strips the types itself).
+ */
+function entryUrl(folder: string, entry: string): URL {
+  const source = pathToFileURL(join(folder, entry));
+  if (!isCompiled(import.meta.url) || !entry.endsWith('.ts')) return source;
+  const compiled = new URL(source.href.replace(/\.ts$/, '.js'));
+  return existsSync(compiled) ? compiled : source;
+}
+
 async function registerPlugin(
   folder: string,
   manifest: PluginManifest,
   options: PluginLoaderOptions,
 ): Promise<Staged> {
-  const module = (await import(pathToFileURL(join(folder, manifest.entry)).href)) as {
+  const module = (await import(entryUrl(folder, manifest.entry).href)) as {
     default?: unknown;
   };
   const plugin = module.default as ReliefPlugin | undefined;

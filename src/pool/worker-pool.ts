@@ -1,8 +1,9 @@
 /**
  * The one shared worker pool: every CPU-heavy job of the core and of plugins runs here, never on
  * the event loop. A job names the module and export to run, so plugins bring their own worker
- * code without a pool of their own. Worker modules are TypeScript: workers load them through
- * tsx, exactly as the main thread does.
+ * code without a pool of their own. Run from sources, worker modules are TypeScript and the
+ * threads load them through tsx, as the main thread does; the compiled build (the image) loads
+ * JavaScript and needs no loader.
  *
  * Lanes. Work is *interactive* (what a request waits on: GetMap, GetCoverage, GetFeatureInfo, a
  * polygon's validation; the default) or *background* (task work: decoding, statistics, mosaics).
@@ -36,6 +37,7 @@
  */
 import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { isCompiled, moduleUrl } from '../server/module-url.ts';
 import { LaneScheduler, type Lane, type LaneStats } from './lane-scheduler.ts';
 import type { InteractiveGate, PoolJob } from './pool-job.ts';
 import type { WarmInput } from './warm-worker.ts';
@@ -85,8 +87,8 @@ export interface RunOptions {
   abort?: AbortMode;
 }
 
-const POOL_JOB = new URL('./pool-job.ts', import.meta.url).href;
-const WARM_WORKER = new URL('./warm-worker.ts', import.meta.url);
+const POOL_JOB = moduleUrl('./pool-job.ts', import.meta.url).href;
+const WARM_WORKER = moduleUrl('./warm-worker.ts', import.meta.url);
 
 export interface WorkerPoolStats {
   threads: number;
@@ -112,9 +114,11 @@ export class WorkerPool {
     if (!Number.isInteger(options.threads) || options.threads < 1) {
       throw new RangeError(`WorkerPool threads must be a positive integer, got ${options.threads}`);
     }
-    const execArgv = process.execArgv.includes('tsx')
-      ? process.execArgv
-      : [...process.execArgv, ...TSX_IMPORT];
+    // Under vitest the main thread transforms TypeScript without tsx, yet its threads need it.
+    const execArgv =
+      isCompiled(import.meta.url) || process.execArgv.includes('tsx')
+        ? process.execArgv
+        : [...process.execArgv, ...TSX_IMPORT];
     this.#scheduler = new LaneScheduler({ threads: options.threads });
     const maxWaitMs = options.backgroundYieldMs ?? 50;
     if (!(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {
@@ -227,7 +231,7 @@ export class WorkerPool {
   /** Proves workers start and load TypeScript; used at start-up and by /ready. */
   async check(): Promise<void> {
     const answer = await this.run<string>(
-      new URL('./ping-worker.ts', import.meta.url),
+      moduleUrl('./ping-worker.ts', import.meta.url),
       'ping',
       null,
     );

@@ -11,8 +11,9 @@ import type {
   RenderRasterOutput,
 } from './raster-worker.ts';
 import type { RasterWindow } from './raster-types.ts';
+import { moduleUrl } from '../server/module-url.ts';
 
-export const RASTER_WORKER = new URL('./raster-worker.ts', import.meta.url);
+export const RASTER_WORKER = moduleUrl('./raster-worker.ts', import.meta.url);
 
 /** The map's pixels in a style, RGBA (GetMap); encode them with sharp to PNG or JPEG. */
 export function renderRasterOnPool(

@@ -3,6 +3,7 @@
  * health and plugin routes, static files, the shared worker pool and the plugins. It does not
  * listen; `main.ts` does, and tests use `app.inject` or supertest on `app.server`.
  */
+import { setMaxListeners } from 'node:events';
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +42,9 @@ import { installJsonBodyParser } from '../request-loop/json-body-parser.ts';
 import { answerUnmetExpectations, clientErrorHandler } from './client-error.ts';
 import { installBodyGuards } from './body-guards.ts';
 import { installHostCheck } from './host-check.ts';
+import { trackInFlightRequests } from './in-flight-requests.ts';
 import { loggerOptions, requestId } from './logger.ts';
+import type { ShutdownParts } from './shutdown.ts';
 import { RELIEF_VERSION } from './version.ts';
 
 export interface CreateServerOptions {
@@ -65,6 +68,11 @@ export interface ReliefServer {
   contextOf: ContextAccessor;
   plugins: readonly PluginRecord[];
   project: ProjectManager;
+  /**
+   * The steps `shutDown` (shutdown.ts) orders under one deadline. A plain `app.close()` runs
+   * them too, in the same order but without the deadline.
+   */
+  shutdown: ShutdownParts;
 }
 
 /** Room in a form body for the parameters other than FILTER. */
@@ -110,6 +118,7 @@ export async function createServer(
     reply.header('x-request-id', request.id);
     done();
   });
+  const inFlight = trackInFlightRequests(app);
   installHostCheck(app, { allowedHosts: settings.allowedHosts });
   installBodyGuards(app);
   answerUnmetExpectations(app);
@@ -133,6 +142,9 @@ export async function createServer(
   const accessControl = new AccessControl();
   const cacheFilters = new CacheFilters();
   const contextOf = installRequestLoop(app, chain, registry, frameworkErrors);
+  // Aborted when shutdown begins; every open event stream and long poll listens to it.
+  const stopping = new AbortController();
+  setMaxListeners(0, stopping.signal);
   // Before plugins, so project layers own their names; a broken project file stops start-up here.
   const project = await ProjectManager.open({
     path: settings.project,
@@ -249,8 +261,13 @@ export async function createServer(
   registerProjectRoutes(app, project);
   registerLandingRoutes(app, settings.publicUrl);
   registerConformanceRoutes(app);
-  registerProcessesRoutes(app, { tasks, publicUrl: settings.publicUrl, contextOf });
-  registerJobsRoutes(app, { tasks, publicUrl: settings.publicUrl });
+  registerProcessesRoutes(app, {
+    tasks,
+    publicUrl: settings.publicUrl,
+    contextOf,
+    stopping: stopping.signal,
+  });
+  registerJobsRoutes(app, { tasks, publicUrl: settings.publicUrl, stopping: stopping.signal });
   // One route per file found at start-up rather than a catch-all `/*`: a wrong method on a file
   // is then 405 with Allow, and an unknown path a plain 404, like every other route.
   await app.register(fastifyStatic, {
@@ -258,6 +275,8 @@ export async function createServer(
     prefix: '/',
     index: false,
     wildcard: false,
+    // Source maps would hand the page's sources to anyone; debugging turns them on.
+    allowedPath: (path) => settings.serveSourceMaps || !path.endsWith('.map'),
   });
 
   try {
@@ -288,9 +307,25 @@ export async function createServer(
   }
   health.pluginsLoaded = true;
 
+  // Running tasks stop while in-flight responses finish, not after: the first caller sets their
+  // time (shutDown gives them the deadline minus its margin); they resume at the next start.
+  let tasksStopped: Promise<number> | undefined;
+  const stopTasks = (budgetMs: number) =>
+    (tasksStopped ??= tasks.shutdown(budgetMs).then(() => tasks.stats.running));
+  const announce = () => stopping.abort();
+  let idleSweep: NodeJS.Timeout | undefined;
+  // Before the drain, whoever closes (shutDown, or a plain app.close() in tests and embedders).
+  app.addHook('preClose', (done) => {
+    announce();
+    void stopTasks(settings.shutdownTimeout * 1000);
+    // Keep-alive connections whose last request finishes during the close would otherwise hold
+    // it open until they time out; close each as soon as it falls idle.
+    idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    done();
+  });
   app.addHook('onClose', async () => {
-    // Running tasks get the shutdown bound to stop; they resume at the next start.
-    await tasks.shutdown(settings.shutdownTimeout * 1000);
+    clearInterval(idleSweep);
+    await stopTasks(settings.shutdownTimeout * 1000);
     for (const { plugin, hook } of loaded.closeHooks) {
       try {
         await hook();
@@ -313,5 +348,15 @@ export async function createServer(
     contextOf,
     plugins: loaded.records,
     project,
+    shutdown: {
+      announce,
+      stopTasks,
+      close: () => app.close(),
+      cutConnections() {
+        const cut = inFlight();
+        app.server.closeAllConnections();
+        return cut;
+      },
+    },
   };
 }

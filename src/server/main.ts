@@ -1,11 +1,11 @@
 /**
  * `npm start`: read the settings, build the server, listen, and shut down cleanly on
- * SIGTERM/SIGINT (stop accepting, let in-flight requests finish within RELIEF_SHUTDOWN_TIMEOUT,
- * close plugins and the worker pool, exit 0).
+ * SIGTERM/SIGINT within RELIEF_SHUTDOWN_TIMEOUT (the sequence is in shutdown.ts), exiting 0.
  */
 import { ConfigError } from '../config/config-error.ts';
 import { describeConfig, loadConfig, type LoadedConfig } from '../config/load-config.ts';
 import { createServer } from './create-server.ts';
+import { shutDown } from './shutdown.ts';
 import { RELIEF_VERSION } from './version.ts';
 
 async function main(): Promise<void> {
@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const { app } = await createServer(config);
+  const server = await createServer(config);
+  const { app } = server;
   app.log.info(
     {
       version: RELIEF_VERSION,
@@ -36,23 +37,16 @@ async function main(): Promise<void> {
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
-    const bound = config.settings.shutdownTimeout * 1000;
     app.log.info({ signal, timeoutSeconds: config.settings.shutdownTimeout }, 'shutting down');
-    // Past the bound, connections still open are cut so the close can complete.
-    const timer = setTimeout(() => {
-      app.log.warn('in-flight requests did not finish in time; closing their connections');
-      app.server.closeAllConnections();
-    }, bound);
-    timer.unref();
-    // Keep-alive connections whose last request finishes during the close would otherwise hold
-    // it open until they time out; close each as soon as it falls idle.
-    const idleSweep = setInterval(() => app.server.closeIdleConnections(), 100);
-    idleSweep.unref();
     try {
-      await app.close();
-      clearTimeout(timer);
-      clearInterval(idleSweep);
-      app.log.info('stopped');
+      const outcome = await shutDown(
+        server.shutdown,
+        app.log,
+        config.settings.shutdownTimeout * 1000,
+      );
+      // Exit 0 even when something had to be cut: shutDown has logged what, and a non-zero
+      // code would only make an orchestrator report a crash.
+      app.log.info({ cutRequests: outcome.cut.length, tasksLeft: outcome.tasksLeft }, 'stopped');
       process.exit(0);
     } catch (error) {
       app.log.error({ err: error }, 'shutdown failed');

@@ -87,7 +87,8 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function startE2eServer(): Promise<E2eServer> {
+/** `env`: more settings, over the ones below. */
+export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
   const dir = await mkdtemp(join(tmpdir(), 'relief-e2e-'));
   const upstream = await FakeUpstream.start({ samples: 1201, heightAt: ridgesHeightAt });
   await writeFile(join(dir, 'lakes.geojson'), JSON.stringify(LAKES));
@@ -125,6 +126,7 @@ export async function startE2eServer(): Promise<E2eServer> {
       RELIEF_ELEVATION_RETRY_MAX_MS: '200',
       RELIEF_ELEVATION_TIMEOUT_MS: '20000',
       RELIEF_ELEVATION_MOSAIC_MAX_SIZE: '2048',
+      ...env,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

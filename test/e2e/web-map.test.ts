@@ -83,6 +83,14 @@ async function mapCentre(page: Page): Promise<Buffer> {
 }
 
 describe('the web map', () => {
+  it("serves the page's bundle but not its source maps (RELIEF_SERVE_SOURCE_MAPS is off)", async () => {
+    await openMap(await newPage(), server.base); // and the page works without them
+    const bundle = await fetch(`${server.base}/app/main.js`);
+    expect(bundle.status).toBe(200);
+    expect(await bundle.text()).toMatch(/sourceMappingURL=main\.js\.map/);
+    expect((await fetch(`${server.base}/app/main.js.map`)).status).toBe(404);
+  });
+
   it('lists the services with their capabilities URLs and the layers in a picker', async () => {
     await newPage();
     await openMap(page, server.base);
@@ -195,14 +203,14 @@ describe('the web map', () => {
     const types = { mosaic: 'image/tiff', preview: 'image/png', results: 'application/json' };
     for (const [key, link] of Object.entries(links)) {
       const href = await link.getAttribute('href');
-      const response = await page.request.get(`${server.base}${href}`);
+      const response = await page.request.get(new URL(href!, `${server.base}/`).href);
       expect(response.status(), href ?? key).toBe(200);
       expect(response.headers()['content-type']).toContain(types[key as keyof typeof types]);
     }
     const tiles = page.locator('.tiles li a');
     expect(await tiles.allTextContents()).toEqual(['N45E008', 'N45E009']);
     const tile = await page.request.get(
-      `${server.base}${await tiles.first().getAttribute('href')}`,
+      new URL((await tiles.first().getAttribute('href'))!, `${server.base}/`).href,
     );
     expect(tile.status()).toBe(200);
     expect((await tile.body()).length).toBe(1201 * 1201 * 2);

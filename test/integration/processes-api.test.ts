@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TaskFailure } from '../../src/tasks/task-errors.ts';
+import { parseJobEvents } from '../helpers/job-events.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 let server: TestServer;
@@ -180,19 +181,7 @@ describe('jobs', () => {
       });
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/^text\/event-stream/);
-    const events = (response.body as string)
-      .split('\n\n')
-      .filter((block) => block.startsWith('id:'))
-      .map((block) => {
-        const lines = Object.fromEntries(
-          block.split('\n').map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
-        );
-        return {
-          id: Number(lines.id),
-          event: lines.event,
-          data: JSON.parse(lines.data ?? '{}') as { status: string; progress: number },
-        };
-      });
+    const events = parseJobEvents(response.body as string);
     expect(events.map((e) => e.id)).toEqual(events.map((_, i) => i + 1));
     const progress = events.map((e) => e.data.progress);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);

@@ -3,16 +3,14 @@
  * SIGTERM that lets an in-flight request finish before exiting 0, and a second server refused on
  * a data dir that a running one holds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest, writePlugins } from '../fixtures/plugin-folders.ts';
+import { listeningPort, startRelief, type ReliefProcess } from '../helpers/relief-process.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let dir: string;
 
 beforeAll(async () => {
@@ -43,38 +41,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-function start(env: Record<string, string>): {
-  child: ChildProcess;
-  output: () => string;
-  exit: Promise<number | null>;
-} {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      RELIEF_WORKERS: '1',
-      RELIEF_DATA_DIR: join(dir, 'data'),
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let text = '';
-  child.stdout?.on('data', (d: Buffer) => (text += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (text += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => text, exit };
-}
-
-async function listeningPort(output: () => string): Promise<number> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const match = /Server listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(output());
-    if (match) return Number(match[1]);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`server did not start:\n${output()}`);
+function start(env: Record<string, string>): ReliefProcess {
+  return startRelief({ RELIEF_DATA_DIR: join(dir, 'data'), ...env });
 }
 
 describe('server process', () => {

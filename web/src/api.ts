@@ -123,12 +123,22 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
   return (await (await request(url, init)).json()) as T;
 }
 
-const jobPath = (jobId: string) => `/jobs/${encodeURIComponent(jobId)}`;
+// Paths are relative to the page (served at the server's root), so the page works unchanged
+// behind a proxy that serves Relief under a prefix (https://example.org/relief/).
+const jobPath = (jobId: string) => `jobs/${encodeURIComponent(jobId)}`;
+
+/**
+ * A link the server wrote as a path from its root (`/elevation/jobs/…/mosaic.tif`), made
+ * relative to the page so it keeps a proxy's prefix; absolute URLs are left as they are.
+ */
+export function pageLink(href: string): string {
+  return href.startsWith('/') && !href.startsWith('//') ? `.${href}` : href;
+}
 
 export const api = {
   /** Starts an elevation job for a GeoJSON polygon (or Feature/FeatureCollection of them). */
   submitElevation(geojson: unknown): Promise<JobStatus> {
-    return json<JobStatus>('/elevation', {
+    return json<JobStatus>('elevation', {
       method: 'POST',
       headers: { 'content-type': 'application/geo+json' },
       body: JSON.stringify(geojson),
@@ -158,21 +168,21 @@ export const api = {
 
   recentJobs(limit = 20): Promise<JobList> {
     const query = new URLSearchParams({ processID: ELEVATION_PROCESS, limit: String(limit) });
-    return json<JobList>(`/jobs?${query.toString()}`);
+    return json<JobList>(`jobs?${query.toString()}`);
   },
 
   /** The links of the OGC API landing document (`GET /?f=json`). */
   async landingLinks(): Promise<Link[]> {
-    return (await json<{ links: Link[] }>('/?f=json')).links;
+    return (await json<{ links: Link[] }>('./?f=json')).links;
   },
 
   async plugins(): Promise<PluginInfo[]> {
-    return (await json<{ plugins: PluginInfo[] }>('/plugins')).plugins;
+    return (await json<{ plugins: PluginInfo[] }>('plugins')).plugins;
   },
 
   /** The WMS 1.3.0 capabilities document as text. */
   async wmsCapabilities(): Promise<string> {
-    const response = await request('/ows?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities', {
+    const response = await request('ows?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities', {
       headers: { accept: 'text/xml' },
     });
     return response.text();

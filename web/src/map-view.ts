@@ -73,7 +73,7 @@ export class MapView {
   addWmsLayer(name: string, options: WmsLayerOptions = {}): void {
     if (this.#wms.has(name)) return;
     const source = new ImageWMS({
-      url: '/ows',
+      url: 'ows', // relative to the page, as every URL the page requests
       params: { LAYERS: name, STYLES: options.style ?? '', FORMAT: 'image/png', TRANSPARENT: true },
       ratio: 1.2,
     });

@@ -19,7 +19,10 @@ export async function loadServices(): Promise<void> {
       if (plugin.status !== 'loaded') continue;
       for (const service of plugin.services) {
         const query = new URLSearchParams({ SERVICE: service, REQUEST: 'GetCapabilities' });
-        items.push({ name: service, href: `/ows?${query.toString()}` });
+        items.push({
+          name: service,
+          href: new URL(`ows?${query.toString()}`, document.baseURI).href,
+        });
       }
     }
   } catch {

@@ -6,7 +6,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Feature, MultiPolygon } from 'geojson';
-import { TaskFailure, TaskSubmitError, type TaskTypeDefinition } from 'relief';
+import { moduleUrl, TaskFailure, TaskSubmitError, type TaskTypeDefinition } from 'relief';
 import { z } from 'zod';
 import type { ElevationConfig } from './config.ts';
 import type {
@@ -26,9 +26,9 @@ import type { PrepareAreaInput, PrepareAreaOutput } from './input/area-worker.ts
 
 export const PROCESS_ID = 'elevation-tiles';
 
-export const AREA_WORKER = new URL('./input/area-worker.ts', import.meta.url);
-const STATISTICS_WORKER = new URL('./results/statistics-worker.ts', import.meta.url);
-const MOSAIC_WORKER = new URL('./results/mosaic-worker.ts', import.meta.url);
+export const AREA_WORKER = moduleUrl('./input/area-worker.ts', import.meta.url);
+const STATISTICS_WORKER = moduleUrl('./results/statistics-worker.ts', import.meta.url);
+const MOSAIC_WORKER = moduleUrl('./results/mosaic-worker.ts', import.meta.url);
 
 /** What the client sends, and what is stored once prepared (area normalised, tiles computed). */
 export interface ElevationJobInput {

@@ -32,11 +32,13 @@ const WAIT = {
 export interface JobsRoutesOptions {
   tasks: TaskManager;
   publicUrl: string | undefined;
+  /** Aborts when the server begins to shut down: long polls answer, event streams end. */
+  stopping: AbortSignal;
 }
 
 export function registerJobsRoutes(
   app: FastifyInstance,
-  { tasks, publicUrl }: JobsRoutesOptions,
+  { tasks, publicUrl, stopping }: JobsRoutesOptions,
 ): void {
   app.get(
     '/jobs',
@@ -137,7 +139,8 @@ export function registerJobsRoutes(
         const onClose = () => abort.abort();
         request.raw.once('close', onClose);
         try {
-          job = (await tasks.waitForFinal(jobId, wait * 1000, abort.signal)) ?? job;
+          const signal = AbortSignal.any([abort.signal, stopping]);
+          job = (await tasks.waitForFinal(jobId, wait * 1000, signal)) ?? job;
         } finally {
           request.raw.off('close', onClose);
         }
@@ -163,7 +166,7 @@ export function registerJobsRoutes(
       reply.header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
       return reply
         .type('text/event-stream; charset=utf-8')
-        .send(jobEventStream(tasks, job, publicBaseUrl(request, publicUrl)));
+        .send(jobEventStream(tasks, job, publicBaseUrl(request, publicUrl), stopping));
     },
   );
 

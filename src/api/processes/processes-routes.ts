@@ -18,6 +18,8 @@ export interface ProcessesRoutesOptions {
   publicUrl: string | undefined;
   /** For the request's signal: a process's `prepare` step stops when the client goes away. */
   contextOf: ContextAccessor;
+  /** Aborts when the server begins to shut down: a `Prefer: wait` answers with the job as it is. */
+  stopping: AbortSignal;
 }
 
 interface ExecuteRequest {
@@ -29,7 +31,7 @@ interface ExecuteRequest {
 
 export function registerProcessesRoutes(
   app: FastifyInstance,
-  { tasks, publicUrl, contextOf }: ProcessesRoutesOptions,
+  { tasks, publicUrl, contextOf, stopping }: ProcessesRoutesOptions,
 ): void {
   app.get(
     '/processes',
@@ -128,7 +130,7 @@ export function registerProcessesRoutes(
       const prefer = request.headers.prefer;
       const wait = preferredWait(Array.isArray(prefer) ? prefer.join(',') : prefer);
       if (wait !== undefined && jobControlOptions(type).includes('sync-execute')) {
-        const finished = await tasks.waitForFinal(job.id, wait * 1000);
+        const finished = await tasks.waitForFinal(job.id, wait * 1000, stopping);
         if (finished?.status === 'successful') {
           reply.header('preference-applied', `wait=${wait}`);
           reply.header('location', `${base}/jobs/${job.id}`);

@@ -4,8 +4,9 @@ import type { WorkerPool } from '../../pool/worker-pool.ts';
 import { describeUntrustedXmlProblem, untrustedXmlProblem } from '../../xml/untrusted-xml.ts';
 import type { FilterConditions } from './wfs-filter.ts';
 import type { ParseFilterOutput } from './wfs-worker.ts';
+import { moduleUrl } from '../../server/module-url.ts';
 
-export const WFS_WORKER = new URL('./wfs-worker.ts', import.meta.url);
+export const WFS_WORKER = moduleUrl('./wfs-worker.ts', import.meta.url);
 
 /**
  * The conditions of a FILTER parameter, parsed on the pool. A filter over `maxBytes` or with a

@@ -3,9 +3,10 @@ import type { RunOptions, WorkerPool } from '../../pool/worker-pool.ts';
 import type { RasterBbox, RasterSource } from '../../raster/raster-types.ts';
 import type { RenderMapImageInput, RenderMapImageResult } from './map-image-worker.ts';
 import { packedBuffers } from './packed-geometries.ts';
+import { moduleUrl } from '../../server/module-url.ts';
 
-export const WMS_WORKER = new URL('./wms-worker.ts', import.meta.url);
-export const MAP_IMAGE_WORKER = new URL('./map-image-worker.ts', import.meta.url);
+export const WMS_WORKER = moduleUrl('./wms-worker.ts', import.meta.url);
+export const MAP_IMAGE_WORKER = moduleUrl('./map-image-worker.ts', import.meta.url);
 
 /** The vector layers' packed geometries are transferred: unusable in `input` afterwards. */
 export function renderMapImageOnPool(

@@ -55,6 +55,44 @@ describe('loadConfig', () => {
     expect(loadConfig(env({ RELIEF_CONFIG: json })).settings.workers).toBe(3);
   });
 
+  it('puts packaged defaults (the image’s) under the config file and the environment', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relief-config-'));
+    const packaged = join(dir, 'relief.defaults.yaml');
+    await writeFile(packaged, 'dataDir: /data\nport: 8080\nlogLevel: warn\n');
+    const file = join(dir, 'relief.yaml');
+    await writeFile(file, 'dataDir: /srv/relief\n');
+    const alone = loadConfig(env({}), {}, packaged);
+    expect(alone.settings.dataDir).toBe('/data');
+    expect(alone.sources.dataDir).toBe('packaged');
+    const layered = loadConfig(env({ RELIEF_CONFIG: file, PORT: '9000' }), {}, packaged);
+    expect(layered.settings).toMatchObject({
+      dataDir: '/srv/relief',
+      port: 9000,
+      logLevel: 'warn',
+    });
+    expect(layered.sources).toMatchObject({
+      dataDir: 'file',
+      port: 'environment',
+      logLevel: 'packaged',
+      host: 'default',
+    });
+    // No packaged file (the repository): embedded defaults.
+    expect(loadConfig(env({}), {}, join(dir, 'absent.yaml')).settings.dataDir).toBe('./data');
+  });
+
+  it('names the packaged defaults file when it is wrong', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'relief-config-'));
+    const packaged = join(dir, 'relief.defaults.yaml');
+    await writeFile(packaged, 'port: lots\n');
+    expect(() => loadConfig(env({}), {}, packaged)).toThrow(
+      `Invalid setting "port" in ${packaged}="lots"`,
+    );
+    await writeFile(packaged, 'plugins: {}\n');
+    expect(() => loadConfig(env({}), {}, packaged)).toThrow(
+      `Unknown setting "plugins" in ${packaged}`,
+    );
+  });
+
   it('reads the pool threads’ young generation (MiB), 8 by default', () => {
     expect(loadConfig(env({})).settings.workerYoungGenerationMb).toBe(8);
     expect(

@@ -20,7 +20,7 @@
  */
 import type { FastifyBaseLogger } from 'fastify';
 import PQueue from 'p-queue';
-import { isStorageFailure, type WorkerPool } from 'relief';
+import { isStorageFailure, moduleUrl, type WorkerPool } from 'relief';
 import type {
   DecodeTileInput,
   DecodeTileOutput,
@@ -33,7 +33,7 @@ import { abortableSleep, backoffDelay } from './backoff.ts';
 import { downloadTile } from './download.ts';
 import type { TileCache } from './tile-cache.ts';
 
-export const DECODE_WORKER = new URL('./decode-worker.ts', import.meta.url);
+export const DECODE_WORKER = moduleUrl('./decode-worker.ts', import.meta.url);
 
 export type TileStatus = 'downloaded' | 'cached' | 'no-data' | 'failed';
 
