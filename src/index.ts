@@ -26,6 +26,7 @@ export type { ExceptionFormat } from './errors/exception-report.ts';
 export type { AbortMode, Lane, RunOptions, WorkerPool } from './pool/worker-pool.ts';
 export { TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
 export { redactText, redactUrl } from './server/redact-secrets.ts';
+export { isStorageFailure } from './storage/storage-failure.ts';
 export type {
   JobRecord,
   JobStatus,

@@ -83,6 +83,13 @@ export const SETTINGS = {
     default: './data',
     description: 'Folder for caches, job files and the task database',
   },
+  minFreeDisk: {
+    env: 'RELIEF_MIN_FREE_DISK',
+    schema: integer(0, 2 ** 50),
+    default: 256 * 1024 * 1024,
+    description:
+      "Bytes the data dir's file system must have free for the server to be ready (0: not checked)",
+  },
   pluginsPath: {
     env: 'RELIEF_PLUGINS_PATH',
     schema: pathList,

@@ -31,6 +31,8 @@ import { installRequestLoop, type ContextAccessor } from '../request-loop/instal
 import { CORE_WORKER_MODULES, registerCoreServices } from '../services/core-services.ts';
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
+import { DataDirCheck } from '../storage/data-dir-check.ts';
+import { DataDirLock, DataDirLockedError } from '../storage/data-dir-lock.ts';
 import { JobStore } from '../tasks/job-store.ts';
 import { VectorStore } from '../vector/vector-store.ts';
 import { TaskManager } from '../tasks/task-manager.ts';
@@ -179,6 +181,20 @@ export async function createServer(
 
   const dataDir = resolve(settings.dataDir);
   await mkdir(dataDir, { recursive: true });
+  // Before anything is read or written there: a second server on this data dir stops here.
+  let lock: DataDirLock;
+  try {
+    lock = await DataDirLock.acquire(dataDir, { log: app.log.child({ component: 'data-dir' }) });
+  } catch (error) {
+    return fail(
+      error instanceof DataDirLockedError
+        ? error
+        : new Error(`The data dir ${dataDir} cannot be locked: ${(error as Error).message}`, {
+            cause: error,
+          }),
+    );
+  }
+  cleanup.push(() => lock.release());
   let store: JobStore;
   try {
     store = new JobStore(join(dataDir, 'relief.db'));
@@ -196,6 +212,7 @@ export async function createServer(
     log: app.log.child({ component: 'tasks' }),
     maxConcurrent: settings.maxConcurrentTasks,
     jobsDir: join(dataDir, 'jobs'),
+    dataDir,
     retentionSeconds: settings.jobRetention,
   });
 
@@ -228,6 +245,7 @@ export async function createServer(
     bodyLimit: owsBodyLimit,
   });
 
+  const dataDirCheck = new DataDirCheck({ dir: dataDir, minFreeBytes: settings.minFreeDisk, lock });
   const health = {
     pluginsLoaded: false,
     plugins: (): readonly PluginRecord[] => loaded.records,
@@ -236,6 +254,7 @@ export async function createServer(
     startedAt: new Date(),
     version: RELIEF_VERSION,
     project: () => project.health(),
+    dataDir: () => dataDirCheck.check(),
   };
   let loaded: LoadedPlugins = { records: [], closeHooks: [], workerModules: [] };
   registerHealthRoutes(app, health);

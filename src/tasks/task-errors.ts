@@ -1,7 +1,8 @@
 /**
  * Errors of the task subsystem. `TaskFailure` is what a task throws for an expected failure: its
  * message is shown to clients as the job's error. Any other error fails the job with a generic
- * message and is logged in full.
+ * message and is logged in full; one of a full or read-only file system (storage-failure.ts)
+ * gets a message that says so.
  */
 export class TaskFailure extends Error {
   override readonly name = 'TaskFailure';

@@ -12,11 +12,12 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
 import { mkdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { FastifyBaseLogger } from 'fastify';
 import type { ZodError } from 'zod';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import { redactText } from '../server/redact-secrets.ts';
+import { describeStorageFailure, storageFailureCode } from '../storage/storage-failure.ts';
 import type { JobStore } from './job-store.ts';
 import { ProgressCoalescer } from './progress-coalescer.ts';
 import { TaskCancelled, TaskFailure, TaskInterrupted, TaskSubmitError } from './task-errors.ts';
@@ -39,6 +40,11 @@ export interface TaskManagerOptions {
   maxConcurrent: number;
   /** Root of the per-job folders. */
   jobsDir: string;
+  /**
+   * The data dir, named in the error of a job that failed on a full or read-only file system
+   * (default: the parent of `jobsDir`).
+   */
+  dataDir?: string;
   /** Finished jobs older than this are removed with their files. */
   retentionSeconds: number;
   /** Smallest gap between two progress updates of one task (ms). */
@@ -88,7 +94,7 @@ export class TaskManager {
         `maxConcurrent must be a positive integer, got ${options.maxConcurrent}`,
       );
     }
-    this.#options = { progressIntervalMs: 100, ...options };
+    this.#options = { progressIntervalMs: 100, dataDir: dirname(options.jobsDir), ...options };
     // One listener per SSE client or long-poll: many may watch at once.
     this.#events.setMaxListeners(0);
   }
@@ -554,10 +560,13 @@ export class TaskManager {
           return;
         }
         // Anyone who may read the job reads this: a URL quoted in it loses its credentials.
+        const storage = storageFailureCode(error);
         const clientMessage =
           error instanceof TaskFailure
             ? redactText(error.message)
-            : `${type.title} failed because of an internal error; the server log has the details (job ${job.id})`;
+            : storage !== undefined
+              ? describeStorageFailure(storage, this.#options.dataDir)
+              : `${type.title} failed because of an internal error; the server log has the details (job ${job.id})`;
         jobLog.error({ err: error }, 'task failed');
         this.#finish(job.id, { status: 'failed', message: clientMessage, error: clientMessage });
         this.#cascade(job.id, 'failed');

@@ -170,16 +170,29 @@ describe('isolation', () => {
     expect(hello.text).toBe('Hello, Ada!\n');
   });
 
-  it('is ready: plugins loaded (some failed) and the pool is up', async () => {
+  it('is not ready while a plugin failed to load, and names each one with its error', async () => {
     const response = await request(server.app.server).get('/ready');
-    expect(response.status).toBe(200);
+    expect(response.status).toBe(503);
+    expect(response.body.status).toBe('not-ready');
     const records = (await request(server.app.server).get('/plugins')).body.plugins as Array<{
+      name: string;
       status: string;
+      error: string | null;
     }>;
+    expect(response.body.checks.plugins.status).toBe('failed');
     expect(response.body.checks.plugins.loaded).toBe(
       records.filter((p) => p.status === 'loaded').length,
     );
     expect(response.body.checks.plugins.failed).toBe(9);
+    expect(response.body.checks.plugins.failures).toEqual(
+      records.filter((p) => p.status === 'failed').map((p) => ({ name: p.name, error: p.error })),
+    );
+    expect(response.body.checks.plugins.failures).toContainEqual({
+      name: 'throws',
+      error: 'register exploded',
+    });
+    // The rest is up: only the failed plugins keep the server from being ready.
+    expect((await request(server.app.server).get('/health')).status).toBe(200);
     expect(response.body.checks.pool.status).toBe('up');
     // Nothing is waiting for the pool now: both lanes are empty.
     expect(response.body.checks.pool.lanes).toEqual({

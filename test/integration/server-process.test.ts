@@ -1,9 +1,11 @@
 /**
  * `npm start` as a real process: the start-up summary, start-up errors as one JSON line on
- * stderr, and a SIGTERM that lets an in-flight request finish before exiting 0.
+ * stderr, a SIGTERM that lets an in-flight request finish before exiting 0, and a second server
+ * refused on a data dir that a running one holds.
  */
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest, writePlugins } from '../fixtures/plugin-folders.ts';
@@ -107,5 +109,26 @@ describe('server process', () => {
     expect(await exit).toBe(0);
     expect(output()).toContain('"msg":"shutting down"');
     expect(output()).toContain('"msg":"stopped"');
+  });
+
+  it('two pods on one volume (item 3): the second fails start-up with one line naming the data dir and the holder, exit 1; a clean stop frees the data dir', async () => {
+    const data = join(dir, 'shared-data');
+    const holder = start({ RELIEF_DATA_DIR: data, RELIEF_PLUGINS_PATH: join(dir, 'plugins') });
+    await listeningPort(holder.output);
+    const second = start({ RELIEF_DATA_DIR: data, RELIEF_PLUGINS_PATH: join(dir, 'plugins') });
+    expect(await second.exit).toBe(1);
+    const lines = second.stderr().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const line = JSON.parse(lines[0] as string) as { level: string; msg: string };
+    expect(line.level).toBe('fatal');
+    expect(line.msg).toMatch(
+      new RegExp(
+        `^start-up failed: The data dir ${data} is in use by another Relief server \\(pid ${holder.child.pid} on host ${hostname()}, since [^)]+\\); two servers on one data dir would run the same jobs twice\\.`,
+      ),
+    );
+    expect(existsSync(join(data, 'relief.lock'))).toBe(true);
+    holder.child.kill('SIGTERM');
+    expect(await holder.exit).toBe(0);
+    expect(existsSync(join(data, 'relief.lock'))).toBe(false);
   });
 });

@@ -151,8 +151,11 @@ export function elevationTask(
         input.area !== undefined && input.tiles !== undefined
           ? { area: input.area, tiles: input.tiles }
           : await prepareArea(ctx.runOnPool, input, config);
+      // A tile that cannot be fetched at all (a full disk) fails the job: the others stop too.
+      const stop = new AbortController();
+      const signal = AbortSignal.any([ctx.signal, stop.signal]);
       // Every tile waits on the job's signal at once: that is by design, not a listener leak.
-      setMaxListeners(0, ctx.signal);
+      setMaxListeners(0, signal);
       const downloadedBefore = new Set(ctx.checkpoint?.downloaded ?? []);
       const downloaded = new Set(downloadedBefore);
       let done = 0;
@@ -166,13 +169,18 @@ export function elevationTask(
       report();
       const outcomes = await Promise.all(
         tiles.map(async (tile) => {
-          const outcome = await deps.fetcher.fetch(tile, {
-            signal: ctx.signal,
-            onBytes: (delta) => {
-              bytes += delta;
-              report();
-            },
-          });
+          const outcome = await deps.fetcher
+            .fetch(tile, {
+              signal,
+              onBytes: (delta) => {
+                bytes += delta;
+                report();
+              },
+            })
+            .catch((error: unknown) => {
+              stop.abort(error);
+              throw error;
+            });
           done++;
           if (outcome.status === 'downloaded') {
             downloaded.add(outcome.name);

@@ -38,6 +38,8 @@ export interface DownloadOptions {
   signal?: AbortSignal;
   /** Receives the bytes received so far, in steps of at least 64 KiB, and at the end. */
   onBytes?: (bytes: number) => void;
+  /** Opens the file the body goes to (default: created or truncated, for writing). */
+  openFile?: (path: string) => Promise<FileHandle>;
 }
 
 export async function downloadTile(
@@ -59,7 +61,8 @@ export async function downloadTile(
   // The file is opened before the request, so the body is read as soon as it arrives: a body left
   // unread for the few milliseconds of an open() can be failed by undici (Node 24) when the
   // upstream closes the connection right after the last byte.
-  const file = await open(path, 'w');
+  const openFile = options.openFile ?? ((p: string) => open(p, 'w'));
+  const file = await openFile(path);
   let result: DownloadResult | undefined;
   try {
     result = await download(parsed, headers, file, options);

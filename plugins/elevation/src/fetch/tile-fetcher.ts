@@ -14,11 +14,13 @@
  * - both temporary files belong to this thread, which renames the .hgt into the cache or removes
  *   it, and always removes the .hgt.gz: aborting a decode terminates its worker mid-write;
  * - network errors, timeouts, 5xx and corrupt or truncated bodies are retried with exponential
- *   backoff and jitter, honouring Retry-After; a 404 marks the cell as having no data.
+ *   backoff and jitter, honouring Retry-After; a 404 marks the cell as having no data;
+ * - a full or read-only disk (ENOSPC, EDQUOT, EROFS) is never retried: the fetch rejects with
+ *   that error at once, and the job fails with a message that says so (not "internal error").
  */
 import type { FastifyBaseLogger } from 'fastify';
 import PQueue from 'p-queue';
-import { moduleUrl, redactText, type WorkerPool } from 'relief';
+import { isStorageFailure, moduleUrl, redactText, type WorkerPool } from 'relief';
 import type {
   DecodeTileInput,
   DecodeTileOutput,
@@ -89,7 +91,10 @@ export class TileFetcher {
       .replaceAll('{name}', tileName(tile));
   }
 
-  /** Resolves with the tile's outcome; rejects only when `signal` aborts. */
+  /**
+   * Resolves with the tile's outcome; rejects when `signal` aborts, or with the file-system
+   * error when the disk is full or read-only.
+   */
   async fetch(
     tile: TileId,
     options: { signal: AbortSignal; onBytes?: (bytes: number) => void },
@@ -200,6 +205,7 @@ export class TileFetcher {
           downloadTile(url, gzipPath, {
             timeoutMs,
             signal,
+            openFile: (path) => cache.openPart(path),
             onBytes: (bytes) => {
               const delta = bytes - reported;
               reported = bytes;
@@ -225,6 +231,8 @@ export class TileFetcher {
       return { ...decoded, compressedBytes: received.bytes };
     } catch (error) {
       if (signal.aborted) throw error;
+      // No later attempt will find more room: fail now, with the real reason.
+      if (isStorageFailure(error)) throw error;
       // A local file error, or the worker itself died (not an abort): worth another attempt.
       return { kind: 'retryable', reason: `${step} failed: ${(error as Error).message}` };
     } finally {

@@ -15,6 +15,7 @@ import { TileCache } from '../../src/fetch/tile-cache.ts';
 import { TileFetcher, type TileOutcome } from '../../src/fetch/tile-fetcher.ts';
 import type { Fault } from '../fixtures/fake-upstream.ts';
 import { FakeUpstream } from '../fixtures/fake-upstream.ts';
+import { FullDiskCache } from '../fixtures/full-disk.ts';
 import { hgtSize, parseTileName } from '../fixtures/hgt.ts';
 
 const TILE = 'N46E007';
@@ -132,6 +133,20 @@ describe('TileFetcher', () => {
       attempts: 2,
     });
     expect(upstream.count(TILE)).toBe(2);
+  });
+
+  it('fails at once on a full disk (ENOSPC): no second attempt, nothing cached or left behind', async () => {
+    const full = new FullDiskCache(cache.root);
+    cache = full;
+    const { outcome } = fetchTile(TILE, { attempts: 5 });
+    await expect(outcome).rejects.toMatchObject({
+      code: 'ENOSPC',
+      message: 'ENOSPC: no space left on device, write',
+    });
+    expect(upstream.count(TILE)).toBe(1);
+    expect(full.failedWrites).toHaveLength(1);
+    expect(existsSync(cache.pathOf(parseTileName(TILE)!))).toBe(false);
+    expect(await temporaryFiles()).toEqual([]);
   });
 
   it('marks a 404 as no data', async () => {
