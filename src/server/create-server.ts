@@ -146,6 +146,7 @@ export async function createServer(
       niceIncrement: settings.workerNice,
       backgroundYieldMs: settings.poolBackgroundYieldMs,
       youngGenerationMb: settings.workerYoungGenerationMb,
+      threadSettings: { rowCacheBytes: settings.rowCacheBytes },
       onError: (error) => app.log.warn({ err: error }, 'worker pool: %s', error.message),
     });
   const cleanup: Array<() => unknown> = [];

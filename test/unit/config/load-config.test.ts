@@ -141,3 +141,93 @@ describe('loadConfig', () => {
     }
   });
 });
+
+describe('settings sized from the machine (issue 16, items 1 and 2)', () => {
+  const MiB = 1024 ** 2;
+  const GiB = 1024 ** 3;
+  const limits = (cpus: number, memory: number) => () => ({
+    cpus,
+    cpuSource: `CPU quota ${cpus * 100000}/100000 in /sys/fs/cgroup/cpu.max`,
+    memory,
+    memorySource: 'memory limit in /sys/fs/cgroup/memory.max',
+  });
+  const unused = () => {
+    throw new Error('the machine was probed although every sized setting was given');
+  };
+
+  it('derives the threads, row cache and map memory from a 512 MiB, 1 CPU container', () => {
+    const config = loadConfig(env({}), {}, limits(1, 512 * MiB));
+    expect(config.settings).toMatchObject({
+      memoryLimit: 512 * MiB,
+      workers: 1,
+      rowCacheBytes: 40 * MiB,
+      maxMapMemory: 80 * MiB,
+    });
+    const described = describeConfig(config);
+    expect(described.workers).toEqual({
+      value: 1,
+      source: 'default',
+      env: 'RELIEF_WORKERS',
+      derivedFrom: 'CPU quota 100000/100000 in /sys/fs/cgroup/cpu.max',
+    });
+    expect(described.memoryLimit?.derivedFrom).toBe('memory limit in /sys/fs/cgroup/memory.max');
+    expect(described.rowCacheBytes?.derivedFrom).toBe(
+      'a third of RELIEF_MEMORY_LIMIT less 270 MiB for the process and 2 pool threads, per thread (4 to 256 MiB)',
+    );
+    expect(described.port).not.toHaveProperty('derivedFrom');
+  });
+
+  it('starts fewer threads than cores when the memory limit cannot hold them', () => {
+    const config = loadConfig(env({}), {}, limits(32, 512 * MiB));
+    expect(config.settings.workers).toBe(1);
+    expect(config.derivedFrom.workers).toBe(
+      'CPU quota 3200000/100000 in /sys/fs/cgroup/cpu.max gives 32; fewer, so the idle threads fit half of RELIEF_MEMORY_LIMIT',
+    );
+    expect(loadConfig(env({}), {}, limits(32, 16 * GiB)).settings.workers).toBe(32);
+  });
+
+  it('keeps what is set and sizes the rest from RELIEF_MEMORY_LIMIT, without probing the machine', () => {
+    const config = loadConfig(
+      env({ RELIEF_MEMORY_LIMIT: '2Gi', RELIEF_WORKERS: '2', RELIEF_MAX_MAP_MEMORY: '64Mi' }),
+      {},
+      unused,
+    );
+    expect(config.settings).toMatchObject({
+      memoryLimit: 2 * GiB,
+      workers: 2,
+      rowCacheBytes: 192 * MiB,
+      maxMapMemory: 64 * MiB,
+    });
+    expect(config.sources.maxMapMemory).toBe('environment');
+    expect(config.derivedFrom).toEqual({
+      rowCacheBytes: expect.stringContaining('315 MiB for the process and 3 pool threads'),
+    });
+    const all = env({
+      RELIEF_MEMORY_LIMIT: '1G',
+      RELIEF_WORKERS: '3',
+      RELIEF_ROW_CACHE_BYTES: '0',
+      RELIEF_MAX_MAP_MEMORY: '1048576',
+    });
+    expect(loadConfig(all, {}, unused).settings).toMatchObject({
+      memoryLimit: 1e9,
+      rowCacheBytes: 0,
+      maxMapMemory: 1048576,
+    });
+  });
+
+  it('reads byte sizes as plain bytes or with Kubernetes units, and refuses anything else', () => {
+    const memory = (value: string) =>
+      loadConfig(env({ RELIEF_MEMORY_LIMIT: value, RELIEF_WORKERS: '1' }), {}, unused).settings
+        .memoryLimit;
+    expect(memory('536870912')).toBe(512 * MiB);
+    expect(memory('512Mi')).toBe(512 * MiB);
+    expect(memory('512MiB')).toBe(512 * MiB);
+    expect(memory('1.5Gi')).toBe(1.5 * GiB);
+    expect(memory('500M')).toBe(500e6);
+    expect(memory(' 2 gi ')).toBe(2 * GiB);
+    expect(() => memory('lots')).toThrow(
+      'Invalid setting RELIEF_MEMORY_LIMIT="lots": expected bytes from 67108864 to 1125899906842624, or a size like 512Mi, 1Gi or 500M',
+    );
+    expect(() => memory('32Mi')).toThrow('Invalid setting RELIEF_MEMORY_LIMIT="32Mi"');
+  });
+});
