@@ -219,6 +219,20 @@ export const SETTINGS = {
     description:
       'Bytes of map images all GetMap requests together hold while compositing; more requests wait their turn (default: from RELIEF_MEMORY_LIMIT, at most 1 GiB)',
   },
+  maxMapQueue: {
+    env: 'RELIEF_MAX_MAP_QUEUE',
+    schema: integer(0, 100_000),
+    default: 64,
+    description:
+      'GetMap requests that may wait for map memory; one more is refused at once with 503 and Retry-After (0: none wait)',
+  },
+  mapQueueTimeout: {
+    env: 'RELIEF_MAP_QUEUE_TIMEOUT',
+    schema: integer(1, 3600),
+    default: 30,
+    description:
+      'Seconds a GetMap may wait for map memory before it is refused with 503 and Retry-After',
+  },
   project: {
     env: 'RELIEF_PROJECT',
     schema: z.string().trim().min(1, { error: 'expected the path of a project file' }).optional(),

@@ -199,6 +199,8 @@ export async function createServer(
       maxLayers: settings.maxMapLayers,
       maxPixels: settings.maxMapPixels,
       maxMapMemory: settings.maxMapMemory,
+      maxMapQueue: settings.maxMapQueue,
+      mapQueueTimeout: settings.mapQueueTimeout,
       maxFeatureCount: settings.maxFeatureCount,
       maxXmlBytes: settings.maxXmlBytes,
     },

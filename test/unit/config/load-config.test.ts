@@ -230,4 +230,14 @@ describe('settings sized from the machine (issue 16, items 1 and 2)', () => {
     );
     expect(() => memory('32Mi')).toThrow('Invalid setting RELIEF_MEMORY_LIMIT="32Mi"');
   });
+
+  it('bounds the GetMap queue: 64 requests for 30 s by default', () => {
+    expect(loadConfig(env({})).settings).toMatchObject({ maxMapQueue: 64, mapQueueTimeout: 30 });
+    expect(
+      loadConfig(env({ RELIEF_MAX_MAP_QUEUE: '0', RELIEF_MAP_QUEUE_TIMEOUT: '5' })).settings,
+    ).toMatchObject({ maxMapQueue: 0, mapQueueTimeout: 5 });
+    expect(() => loadConfig(env({ RELIEF_MAP_QUEUE_TIMEOUT: '0' }))).toThrow(
+      'Invalid setting RELIEF_MAP_QUEUE_TIMEOUT="0"',
+    );
+  });
 });
