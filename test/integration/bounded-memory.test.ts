@@ -5,13 +5,11 @@
  * OGC exception report (never an image, whatever EXCEPTIONS says), and the server serves maps
  * again once the load is gone.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateHgt } from '../../plugins/elevation/test/fixtures/hgt.ts';
 import { rasterCacheStatsOnPool } from '../../src/raster/raster-jobs.ts';
 import { holdPoolThread } from '../helpers/hold-pool-thread.ts';
+import { publishFlatElevation } from '../helpers/flat-elevation-layer.ts';
 import { attr, first, parseXml, text } from '../helpers/parse-xml.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
@@ -30,18 +28,7 @@ beforeAll(async () => {
       RELIEF_MAP_QUEUE_TIMEOUT: '1',
     },
   });
-  const folder = join(server.dataDir, 'tiles');
-  await mkdir(join(folder, 'N46'), { recursive: true });
-  await writeFile(
-    join(folder, 'N46', 'N46E008.hgt'),
-    generateHgt({ lat: 46, lon: 8 }, 1201, () => 1000),
-  );
-  server.layers.publish({
-    name: 'elevation',
-    title: 'Elevation',
-    kind: 'raster',
-    source: { kind: 'hgt-folder', path: folder },
-  });
+  await publishFlatElevation(server);
 });
 
 afterAll(async () => {

@@ -13,6 +13,14 @@ const MiB = 1024 ** 2;
 /** cgroup v1's "no limit" as the kernel writes it. */
 const V1_UNLIMITED = '9223372036854771712';
 
+/** What `machine()` reports when no cgroup limits anything. */
+const NO_LIMITS = {
+  cpus: 8,
+  cpuSource: 'os.availableParallelism()',
+  memory: 16 * GiB,
+  memorySource: 'os.totalmem()',
+};
+
 let root: string;
 
 beforeEach(async () => {
@@ -69,12 +77,7 @@ describe('cgroup v2', () => {
       '/sys/fs/cgroup/memory.max': 'max',
     });
     expect(readCgroupLimits(root)).toEqual({ version: 2, cpu: undefined, memory: undefined });
-    expect(containerLimits(machine())).toEqual({
-      cpus: 8,
-      cpuSource: 'os.availableParallelism()',
-      memory: 16 * GiB,
-      memorySource: 'os.totalmem()',
-    });
+    expect(containerLimits(machine())).toEqual(NO_LIMITS);
   });
 
   it("reads the process's nested cgroup and its parents, the tightest limit winning", async () => {
@@ -149,7 +152,7 @@ describe('cgroup v1', () => {
       '/sys/fs/cgroup/memory/memory.limit_in_bytes': V1_UNLIMITED,
     });
     expect(readCgroupLimits(root)).toEqual({ version: 1, cpu: undefined, memory: undefined });
-    expect(containerLimits(machine())).toMatchObject({ cpus: 8, memory: 16 * GiB });
+    expect(containerLimits(machine())).toEqual(NO_LIMITS);
   });
 });
 
@@ -160,12 +163,7 @@ describe('fallbacks', () => {
       cpu: undefined,
       memory: undefined,
     });
-    expect(containerLimits(machine())).toEqual({
-      cpus: 8,
-      cpuSource: 'os.availableParallelism()',
-      memory: 16 * GiB,
-      memorySource: 'os.totalmem()',
-    });
+    expect(containerLimits(machine())).toEqual(NO_LIMITS);
   });
 
   it('ignores unreadable or malformed files', async () => {
@@ -177,7 +175,7 @@ describe('fallbacks', () => {
       '/sys/fs/cgroup/memory.max/oops': '',
     });
     expect(readCgroupLimits(root)).toEqual({ version: 2, cpu: undefined, memory: undefined });
-    expect(containerLimits(machine())).toMatchObject({ cpus: 8, memory: 16 * GiB });
+    expect(containerLimits(machine())).toEqual(NO_LIMITS);
   });
 
   it('takes process.constrainedMemory() when it is tighter, but not 0 or more than the machine has', async () => {
