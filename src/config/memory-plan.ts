@@ -14,12 +14,17 @@ import { DEFAULT_TILE_CACHE_BYTES } from '../raster/decoded-tile-cache.ts';
 const MiB = 1024 * 1024;
 
 /**
- * RSS of an idle server with its plugins, pool warmed, less its threads: measured 173 MiB
- * (Node 20, tsx, linux/amd64: RELIEF_WORKERS 1, 2 and 8 gave 262, 304 and 573 MiB).
+ * What the process costs under load, without its pool threads: peak RSS 399 MiB with two pool
+ * threads drawing maps (below), less 2 × 68 MiB for the threads. Idle it is about 175 MiB.
  */
-export const PROCESS_BYTES = 180 * MiB;
-/** RSS of one more idle pool thread: measured 44.5 MiB (V8 isolate, tsx, worker modules). */
-export const THREAD_BYTES = 45 * MiB;
+export const PROCESS_BYTES = 260 * MiB;
+/**
+ * What one pool thread costs while it draws maps: 68 MiB, measured as the rise of the peak RSS
+ * from 2 to 4 pool threads (399 → 536 MiB) under four clients asking GetMaps of up to
+ * 1024 × 1024 pixels, hillshade, over nine SRTM1 tiles, with no row cache (Node 20, tsx). Idle,
+ * a thread costs about 45 MiB (RSS 262, 304 and 573 MiB with RELIEF_WORKERS 1, 2 and 8).
+ */
+export const THREAD_BYTES = 70 * MiB;
 /** A cache smaller than this holds too few rows to help; it is kept even when memory is short. */
 export const MIN_ROW_CACHE_BYTES = 4 * MiB;
 /** One 1024 × 1024 map (16 bytes a pixel while it is drawn): less would refuse common maps. */
@@ -30,7 +35,7 @@ export const MAX_MAP_MEMORY = 1024 * MiB;
 export interface MemoryPlan {
   /** Threads the pool starts: RELIEF_WORKERS + 1 (one kept for requests). */
   poolThreads: number;
-  /** What the process and its idle threads cost. */
+  /** What the process and its threads cost under load, before caches and maps. */
   fixedBytes: number;
   /** The budget less the fixed costs (0 if they exceed it). */
   workingBytes: number;
@@ -56,7 +61,7 @@ export function planMemory(budget: number, workers: number): MemoryPlan {
 /**
  * The most RELIEF_WORKERS whose fixed costs leave half of `budget` as working memory (at least
  * 1): without it a memory-limited container on a many-core node would start a thread per core
- * and spend its limit on idle threads.
+ * and spend its limit on threads.
  */
 export function workersForMemory(budget: number): number {
   return Math.max(1, Math.floor((budget / 2 - PROCESS_BYTES) / THREAD_BYTES) - 1);

@@ -42,11 +42,11 @@ export function resolveSizedSettings(
     workers = Math.min(cpus, fitting);
     derivedFrom.workers =
       fitting < cpus
-        ? `${cpuSource} gives ${cpus}; fewer, so the idle threads fit half of RELIEF_MEMORY_LIMIT`
+        ? `${cpuSource} gives ${cpus}; fewer, so the threads fit half of RELIEF_MEMORY_LIMIT`
         : cpuSource;
   }
   const plan = planMemory(memoryLimit, workers);
-  const share = `a third of RELIEF_MEMORY_LIMIT less ${mib(plan.fixedBytes)} MiB for the process and ${plan.poolThreads} pool threads`;
+  const share = `a third of (RELIEF_MEMORY_LIMIT − ${mib(plan.fixedBytes)} MiB for the process and ${plan.poolThreads} pool threads)`;
   let rowCacheBytes = explicit.rowCacheBytes;
   if (rowCacheBytes === undefined) {
     rowCacheBytes = plan.rowCacheBytes;

@@ -20,7 +20,7 @@ let server: TestServer;
 beforeAll(async () => {
   server = await startTestServer({
     env: {
-      // One thread a lane (two in the pool), 512 MiB: 40 MiB of rows a thread.
+      // One thread a lane (two in the pool), 512 MiB: 18 MiB of rows a thread.
       RELIEF_MEMORY_LIMIT: '512Mi',
       // Room for one 256 × 256 map (1 MiB) while compositing; one more may wait, for 1 s.
       RELIEF_MAX_MAP_MEMORY: '1Mi',
@@ -61,7 +61,7 @@ function busyReport(response: request.Response) {
 describe('the row cache', () => {
   it('is sized from RELIEF_MEMORY_LIMIT in every pool thread', async () => {
     const stats = await Promise.all([0, 1, 2].map(() => rasterCacheStatsOnPool(server.pool)));
-    for (const { maxBytes } of stats) expect(maxBytes).toBe(40 * MiB);
+    for (const { maxBytes } of stats) expect(maxBytes).toBe(18 * MiB);
   });
 });
 

@@ -160,8 +160,8 @@ describe('settings sized from the machine (issue 16, items 1 and 2)', () => {
     expect(config.settings).toMatchObject({
       memoryLimit: 512 * MiB,
       workers: 1,
-      rowCacheBytes: 40 * MiB,
-      maxMapMemory: 80 * MiB,
+      rowCacheBytes: 18 * MiB,
+      maxMapMemory: 37 * MiB,
     });
     const described = describeConfig(config);
     expect(described.workers).toEqual({
@@ -172,7 +172,7 @@ describe('settings sized from the machine (issue 16, items 1 and 2)', () => {
     });
     expect(described.memoryLimit?.derivedFrom).toBe('memory limit in /sys/fs/cgroup/memory.max');
     expect(described.rowCacheBytes?.derivedFrom).toBe(
-      'a third of RELIEF_MEMORY_LIMIT less 270 MiB for the process and 2 pool threads, per thread (4 to 256 MiB)',
+      'a third of (RELIEF_MEMORY_LIMIT − 400 MiB for the process and 2 pool threads), per thread (4 to 256 MiB)',
     );
     expect(described.port).not.toHaveProperty('derivedFrom');
   });
@@ -181,7 +181,7 @@ describe('settings sized from the machine (issue 16, items 1 and 2)', () => {
     const config = loadConfig(env({}), {}, limits(32, 512 * MiB));
     expect(config.settings.workers).toBe(1);
     expect(config.derivedFrom.workers).toBe(
-      'CPU quota 3200000/100000 in /sys/fs/cgroup/cpu.max gives 32; fewer, so the idle threads fit half of RELIEF_MEMORY_LIMIT',
+      'CPU quota 3200000/100000 in /sys/fs/cgroup/cpu.max gives 32; fewer, so the threads fit half of RELIEF_MEMORY_LIMIT',
     );
     expect(loadConfig(env({}), {}, limits(32, 16 * GiB)).settings.workers).toBe(32);
   });
@@ -195,12 +195,12 @@ describe('settings sized from the machine (issue 16, items 1 and 2)', () => {
     expect(config.settings).toMatchObject({
       memoryLimit: 2 * GiB,
       workers: 2,
-      rowCacheBytes: 192 * MiB,
+      rowCacheBytes: 175 * MiB,
       maxMapMemory: 64 * MiB,
     });
     expect(config.sources.maxMapMemory).toBe('environment');
     expect(config.derivedFrom).toEqual({
-      rowCacheBytes: expect.stringContaining('315 MiB for the process and 3 pool threads'),
+      rowCacheBytes: expect.stringContaining('470 MiB for the process and 3 pool threads'),
     });
     const all = env({
       RELIEF_MEMORY_LIMIT: '1G',

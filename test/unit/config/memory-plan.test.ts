@@ -15,23 +15,23 @@ const MiB = 1024 ** 2;
 const GiB = 1024 ** 3;
 
 describe('planMemory', () => {
-  it('512 MiB, 1 CPU: 270 MiB fixed, 40 MiB of rows a thread, 80 MiB of maps', () => {
+  it('512 MiB, 1 CPU: 400 MiB fixed, 18 MiB of rows a thread, 37 MiB of maps', () => {
     expect(planMemory(512 * MiB, 1)).toEqual({
       poolThreads: 2,
-      fixedBytes: (180 + 2 * 45) * MiB,
-      workingBytes: 242 * MiB,
-      rowCacheBytes: 40 * MiB, // 242 / 3 / 2 = 40.3
-      maxMapMemory: 80 * MiB, // 242 / 3 = 80.7
+      fixedBytes: (260 + 2 * 70) * MiB,
+      workingBytes: 112 * MiB,
+      rowCacheBytes: 18 * MiB, // 112 / 3 / 2 = 18.7
+      maxMapMemory: 37 * MiB, // 112 / 3 = 37.3
     });
   });
 
-  it('2 GiB, 2 CPUs: 192 MiB of rows a thread, 577 MiB of maps', () => {
+  it('2 GiB, 2 CPUs: 175 MiB of rows a thread, 526 MiB of maps', () => {
     expect(planMemory(2 * GiB, 2)).toEqual({
       poolThreads: 3,
-      fixedBytes: 315 * MiB,
-      workingBytes: 1733 * MiB,
-      rowCacheBytes: 192 * MiB, // 1733 / 9 = 192.6
-      maxMapMemory: 577 * MiB, // 1733 / 3 = 577.7
+      fixedBytes: 470 * MiB,
+      workingBytes: 1578 * MiB,
+      rowCacheBytes: 175 * MiB, // 1578 / 9 = 175.3
+      maxMapMemory: 526 * MiB, // 1578 / 3
     });
   });
 
@@ -46,7 +46,7 @@ describe('planMemory', () => {
   it('never goes below a useful cache and one 1024² map, even when the fixed costs eat the budget', () => {
     expect(planMemory(256 * MiB, 4)).toEqual({
       poolThreads: 5,
-      fixedBytes: 405 * MiB,
+      fixedBytes: 610 * MiB,
       workingBytes: 0,
       rowCacheBytes: MIN_ROW_CACHE_BYTES,
       maxMapMemory: MIN_MAP_MEMORY,
@@ -73,11 +73,12 @@ describe('workersForMemory', () => {
   it('leaves half the budget as working memory, never fewer than one thread', () => {
     expect(workersForMemory(256 * MiB)).toBe(1);
     expect(workersForMemory(512 * MiB)).toBe(1);
-    // (1024 − 180) / 45 = 18.7 pool threads, one of them the extra request thread.
-    expect(workersForMemory(2 * GiB)).toBe(17);
-    expect(workersForMemory(16 * GiB)).toBe(177);
-    const fixed = (workers: number) => (180 + (workers + 1) * 45) * MiB;
-    expect(fixed(17)).toBeLessThanOrEqual(GiB);
-    expect(fixed(18)).toBeGreaterThan(GiB);
+    expect(workersForMemory(GiB)).toBe(2);
+    // (1024 − 260) / 70 = 10.9 pool threads, one of them the extra request thread.
+    expect(workersForMemory(2 * GiB)).toBe(9);
+    expect(workersForMemory(16 * GiB)).toBe(112);
+    const fixed = (workers: number) => (260 + (workers + 1) * 70) * MiB;
+    expect(fixed(9)).toBeLessThanOrEqual(GiB);
+    expect(fixed(10)).toBeGreaterThan(GiB);
   });
 });
