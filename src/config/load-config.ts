@@ -12,6 +12,8 @@ import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError } from './config-error.ts';
 import { SETTINGS, type SettingKey, type Settings, type SettingSource } from './settings.ts';
+import type { ContainerLimits } from './container-limits.ts';
+import { resolveSizedSettings, type SizedKey } from './sized-settings.ts';
 
 export interface LoadedConfig {
   settings: Settings;
@@ -19,6 +21,8 @@ export interface LoadedConfig {
   /** Each plugin's own section from the config file (`plugins.<name>`). */
   pluginConfig: Record<string, Record<string, unknown>>;
   configFile: string | undefined;
+  /** What each setting sized from the machine was derived from, when not set (sized-settings.ts). */
+  derivedFrom: Partial<Record<SizedKey, string>>;
 }
 
 /** Where a package puts its defaults: the application folder (the repository has none). */
@@ -26,10 +30,16 @@ export const PACKAGED_DEFAULTS = fileURLToPath(
   new URL('../../relief.defaults.yaml', import.meta.url),
 );
 
+/** What tests replace: the packaged defaults file, and the reading of this machine's limits. */
+export interface LoadConfigOptions {
+  packagedDefaults?: string;
+  limits?: () => ContainerLimits;
+}
+
 export function loadConfig(
   env: NodeJS.ProcessEnv = process.env,
   overrides: Partial<Settings> = {},
-  packagedDefaults: string = PACKAGED_DEFAULTS,
+  { packagedDefaults = PACKAGED_DEFAULTS, limits }: LoadConfigOptions = {},
 ): LoadedConfig {
   const configFile = env.RELIEF_CONFIG?.trim() || undefined;
   const file = configFile === undefined ? {} : readConfigFile(configFile);
@@ -75,11 +85,14 @@ export function loadConfig(
     settings[key] = parsed.data;
     sources[key] = source;
   }
+  const sized = resolveSizedSettings(settings as Partial<Record<SizedKey, number>>, limits);
+  Object.assign(settings, sized.values);
   return {
     settings: settings as Settings,
     sources,
     pluginConfig: checkPluginSection(pluginSection, configFile),
     configFile,
+    derivedFrom: sized.derivedFrom,
   };
 }
 
@@ -141,16 +154,24 @@ function checkPluginSection(
   return section as Record<string, Record<string, unknown>>;
 }
 
+interface SettingSummary {
+  value: unknown;
+  source: SettingSource;
+  env: string;
+  /** A default sized from the machine: what it was derived from. */
+  derivedFrom?: string;
+}
+
 /** One entry per setting with its value and where it came from, for the start-up log. */
-export function describeConfig(
-  config: LoadedConfig,
-): Record<string, { value: unknown; source: SettingSource; env: string }> {
-  const summary: Record<string, { value: unknown; source: SettingSource; env: string }> = {};
+export function describeConfig(config: LoadedConfig): Record<string, SettingSummary> {
+  const summary: Record<string, SettingSummary> = {};
   for (const key of Object.keys(SETTINGS) as SettingKey[]) {
+    const derivedFrom = config.derivedFrom[key as SizedKey];
     summary[key] = {
       value: config.settings[key] ?? null,
       source: config.sources[key],
       env: SETTINGS[key].env,
+      ...(derivedFrom === undefined ? {} : { derivedFrom }),
     };
   }
   return summary;

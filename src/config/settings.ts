@@ -2,9 +2,9 @@
  * Every server setting in one table: its environment variable, its key in the config file, its
  * default and how a raw value is checked. The README's configuration table follows this file.
  */
-import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { parseHostPattern } from '../server/allowed-hosts.ts';
+import type { SizedKey } from './sized-settings.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -53,6 +53,36 @@ const hostList = z.preprocess(
     )
     .min(1, { error: 'expected at least one host name' }),
 );
+
+const BYTE_UNITS: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  m: 1e6,
+  g: 1e9,
+  t: 1e12,
+  ki: 2 ** 10,
+  mi: 2 ** 20,
+  gi: 2 ** 30,
+  ti: 2 ** 40,
+};
+
+/** Plain bytes, or with a unit as Kubernetes writes them: `512Mi`, `1Gi`, `500M` (a B may follow). */
+const bytes = (min: number, max: number) => {
+  const expected = `expected bytes from ${min} to ${max}, or a size like 512Mi, 1Gi or 500M`;
+  return z.preprocess(
+    (raw) => {
+      const match =
+        typeof raw === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?b?\s*$/i.exec(raw) : null;
+      if (match === null) return raw;
+      return Math.floor(Number(match[1]) * BYTE_UNITS[(match[2] ?? '').toLowerCase()]!);
+    },
+    z
+      .number({ error: expected })
+      .int({ error: expected })
+      .min(min, { error: expected })
+      .max(max, { error: expected }),
+  );
+};
 
 const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
@@ -110,10 +140,24 @@ export const SETTINGS = {
   },
   workers: {
     env: 'RELIEF_WORKERS',
-    schema: integer(1, 256),
-    default: availableParallelism(),
+    schema: integer(1, 256).optional(),
+    default: undefined,
     description:
-      'Pool threads per lane, requests and jobs (default: number of cores); the pool keeps one more for requests',
+      'Pool threads per lane, requests and jobs (default: the cores or the cgroup CPU quota, fewer if RELIEF_MEMORY_LIMIT is small); the pool keeps one more for requests',
+  },
+  memoryLimit: {
+    env: 'RELIEF_MEMORY_LIMIT',
+    schema: bytes(64 * 1024 * 1024, 2 ** 50).optional(),
+    default: undefined,
+    description:
+      'Memory budget in bytes (or 512Mi, 2Gi): sizes RELIEF_WORKERS, RELIEF_ROW_CACHE_BYTES and RELIEF_MAX_MAP_MEMORY when unset (default: the container memory limit, else total memory)',
+  },
+  rowCacheBytes: {
+    env: 'RELIEF_ROW_CACHE_BYTES',
+    schema: bytes(0, 2 ** 40).optional(),
+    default: undefined,
+    description:
+      'Bytes of decoded raster rows each pool thread caches (default: from RELIEF_MEMORY_LIMIT, at most 256 MiB; 0: no cache)',
   },
   workerNice: {
     env: 'RELIEF_WORKER_NICE',
@@ -177,10 +221,24 @@ export const SETTINGS = {
   },
   maxMapMemory: {
     env: 'RELIEF_MAX_MAP_MEMORY',
-    schema: integer(1024 * 1024, 2 ** 48),
-    default: 1024 * 1024 * 1024,
+    schema: bytes(1024 * 1024, 2 ** 48).optional(),
+    default: undefined,
     description:
-      'Bytes of map images all GetMap requests together hold while compositing; more requests wait their turn',
+      'Bytes of map images all GetMap requests together hold while compositing; more requests wait their turn (default: from RELIEF_MEMORY_LIMIT, at most 1 GiB)',
+  },
+  maxMapQueue: {
+    env: 'RELIEF_MAX_MAP_QUEUE',
+    schema: integer(0, 100_000),
+    default: 64,
+    description:
+      'GetMap requests that may wait for map memory; one more is refused at once with 503 and Retry-After (0: none wait)',
+  },
+  mapQueueTimeout: {
+    env: 'RELIEF_MAP_QUEUE_TIMEOUT',
+    schema: integer(1, 3600),
+    default: 30,
+    description:
+      'Seconds a GetMap may wait for map memory before it is refused with 503 and Retry-After',
   },
   project: {
     env: 'RELIEF_PROJECT',
@@ -272,8 +330,11 @@ export const SETTINGS = {
 
 export type SettingKey = keyof typeof SETTINGS;
 
+/** The sized settings are optional in the table but always set once loaded (sized-settings.ts). */
 export type Settings = {
-  -readonly [K in SettingKey]: z.output<(typeof SETTINGS)[K]['schema']>;
+  -readonly [K in SettingKey]: K extends SizedKey
+    ? NonNullable<z.output<(typeof SETTINGS)[K]['schema']>>
+    : z.output<(typeof SETTINGS)[K]['schema']>;
 };
 
 export type SettingSource = 'default' | 'packaged' | 'file' | 'environment';

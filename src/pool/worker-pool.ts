@@ -40,6 +40,7 @@ import { Piscina } from 'piscina';
 import { isCompiled, moduleUrl } from '../server/module-url.ts';
 import { LaneScheduler, type Lane, type LaneStats } from './lane-scheduler.ts';
 import type { InteractiveGate, PoolJob } from './pool-job.ts';
+import type { ThreadSettings } from './thread-settings.ts';
 import type { WarmInput } from './warm-worker.ts';
 
 export type { Lane } from './lane-scheduler.ts';
@@ -64,6 +65,8 @@ export interface WorkerPoolOptions {
    * RELIEF_POOL_BACKGROUND_YIELD_MS; 0: never waits).
    */
   backgroundYieldMs?: number;
+  /** What each thread reads at start (thread-settings.ts): the row cache's size. */
+  threadSettings?: ThreadSettings;
   /**
    * Receives what piscina reports outside any task: an uncaught exception in an idle worker, or a
    * result that arrives for a task already aborted (a cancelled job whose worker answered just
@@ -130,8 +133,8 @@ export class WorkerPool {
       minThreads: this.#scheduler.capacity,
       maxThreads: this.#scheduler.capacity,
       niceIncrement: options.niceIncrement ?? 0,
-      // Some libraries (geotiff's web-worker) expect workerData to exist in any worker thread.
-      workerData: {},
+      // Also, some libraries (geotiff's web-worker) expect workerData to exist in any thread.
+      workerData: { ...options.threadSettings },
       execArgv,
       resourceLimits: { maxYoungGenerationSizeMb: options.youngGenerationMb ?? 8 },
     });

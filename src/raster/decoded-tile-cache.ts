@@ -10,11 +10,14 @@
  * that changed is read again and its stale rows are dropped on first sight.
  *
  * Totals across threads: every thread has its own cache, so memory is up to threads × maxBytes.
+ * The server sizes maxBytes from its memory budget (RELIEF_ROW_CACHE_BYTES, passed to every pool
+ * thread at start: thread-settings.ts); 256 MiB where nothing says otherwise.
  */
 import type { Stats } from 'node:fs';
+import { threadSettings } from '../pool/thread-settings.ts';
 
 export interface TileCacheOptions {
-  /** Upper bound of the cached rows' bytes in this thread; default 256 MiB. */
+  /** Upper bound of the cached rows' bytes in this thread; default from the pool, else 256 MiB. */
   maxBytes?: number;
   /**
    * How long a listing of an hgt-folder is reused (ms), default 2000: which tiles exist, and so
@@ -60,7 +63,10 @@ interface Entry {
   bytes: number;
 }
 
-const settings = { maxBytes: DEFAULT_TILE_CACHE_BYTES, listingTtlMs: DEFAULT_LISTING_TTL_MS };
+const settings = {
+  maxBytes: threadSettings().rowCacheBytes ?? DEFAULT_TILE_CACHE_BYTES,
+  listingTtlMs: DEFAULT_LISTING_TTL_MS,
+};
 /**
  * Map order is the recency order: a hit moves its entry to the end, eviction takes the first.
  * Keys are numbers (file number × 2³² + row), cheaper to hash than strings on this hot path.

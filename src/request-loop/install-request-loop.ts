@@ -127,7 +127,10 @@ export function installRequestLoop(
     }
     const ctx = contextOf(request, reply);
     const answer = classify(error);
-    if (isServerFault(answer.status)) {
+    if (answer.retryAfter !== undefined) {
+      // A busy server's refusal: load, not a fault, so no stack trace; warn, as it is news.
+      request.log.warn({ status: answer.status, retryAfter: answer.retryAfter }, answer.message);
+    } else if (isServerFault(answer.status)) {
       request.log.error(
         { err: error, plugin: error instanceof FilterError ? error.plugin : undefined },
         'request failed',
@@ -140,6 +143,7 @@ export function installRequestLoop(
       );
     }
     reply.code(answer.status);
+    if (answer.retryAfter !== undefined) reply.header('retry-after', String(answer.retryAfter));
     if (ctx.kind === 'ows') {
       const serviceName = ctx.service ?? ctx.parameters.get('SERVICE');
       const service = serviceName === undefined ? undefined : registry.get(serviceName);
@@ -192,6 +196,7 @@ interface ErrorAnswer {
   message: string;
   locator: string | undefined;
   type: string | undefined;
+  retryAfter?: number | undefined;
 }
 
 function classify(error: FastifyError | Error): ErrorAnswer {
@@ -202,6 +207,7 @@ function classify(error: FastifyError | Error): ErrorAnswer {
       message: error.message,
       locator: error.locator,
       type: error.type,
+      retryAfter: error.retryAfter,
     };
   }
   const status = (error as FastifyError).statusCode;

@@ -161,6 +161,7 @@ export async function createServer(
       niceIncrement: settings.workerNice,
       backgroundYieldMs: settings.poolBackgroundYieldMs,
       youngGenerationMb: settings.workerYoungGenerationMb,
+      threadSettings: { rowCacheBytes: settings.rowCacheBytes },
       onError: (error) => app.log.warn({ err: error }, 'worker pool: %s', error.message),
     });
   const cleanup: Array<() => unknown> = [];
@@ -228,6 +229,8 @@ export async function createServer(
       maxLayers: settings.maxMapLayers,
       maxPixels: settings.maxMapPixels,
       maxMapMemory: settings.maxMapMemory,
+      maxMapQueue: settings.maxMapQueue,
+      mapQueueTimeout: settings.mapQueueTimeout,
       maxFeatureCount: settings.maxFeatureCount,
       maxXmlBytes: settings.maxXmlBytes,
     },

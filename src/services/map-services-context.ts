@@ -22,6 +22,10 @@ export interface MapServiceLimits {
   maxFeatureCount: number;
   /** Bytes of map images all GetMap requests together hold while compositing (memory-gate.ts). */
   maxMapMemory: number;
+  /** GetMap requests that may wait for map memory; more are refused with 503. */
+  maxMapQueue: number;
+  /** Seconds a GetMap may wait for map memory before it is refused with 503. */
+  mapQueueTimeout: number;
   /** Largest XML a client may have parsed (a WFS FILTER), in bytes. */
   maxXmlBytes: number;
 }

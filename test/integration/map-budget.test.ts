@@ -7,20 +7,17 @@
  * keeps width × height within the pixel budget and refuses an unscaled huge extent unread.
  * Maps of more layers than one compositing pass holds keep LAYERS order across passes.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { FeatureCollection } from 'geojson';
 import { fromArrayBuffer } from 'geotiff';
 import sharp from 'sharp';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectLayerDefinition } from '../../src/project/load-project.ts';
-import { generateHgt } from '../../plugins/elevation/test/fixtures/hgt.ts';
+import { publishFlatElevation } from '../helpers/flat-elevation-layer.ts';
 import { all, attr, first, parseXml, text } from '../helpers/parse-xml.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const HOST = 'maps.example.org';
-const SAMPLES = 1201;
 /** The small budgets of `tight`: 12 layers, and 10 layers of 64 × 64 pixels. */
 const MAX_LAYERS = 12;
 const MAX_PIXELS = 10 * 64 * 64;
@@ -65,18 +62,7 @@ let tight: TestServer;
 
 async function publishLayers(server: TestServer): Promise<void> {
   // One flat tile at 1000 m: every map pixel over it has the same colour.
-  const folder = join(server.dataDir, 'tiles');
-  await mkdir(join(folder, 'N46'), { recursive: true });
-  await writeFile(
-    join(folder, 'N46', 'N46E008.hgt'),
-    generateHgt({ lat: 46, lon: 8 }, SAMPLES, () => 1000),
-  );
-  server.layers.publish({
-    name: 'elevation',
-    title: 'Elevation',
-    kind: 'raster',
-    source: { kind: 'hgt-folder', path: folder },
-  });
+  await publishFlatElevation(server);
   const zone: ProjectLayerDefinition = {
     name: 'zone',
     title: 'Zone',

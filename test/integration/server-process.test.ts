@@ -99,6 +99,15 @@ describe('server process', () => {
     expect(summary?.settings?.port).toMatchObject({ value: 0, source: 'environment' });
     expect(summary?.settings?.logLevel).toMatchObject({ source: 'environment' });
     expect(summary?.settings?.shutdownTimeout).toMatchObject({ value: 10, source: 'default' });
+    // Sized from the machine (issue 16, items 1 and 2): the value and what it came from.
+    expect(summary?.settings?.memoryLimit).toMatchObject({
+      value: expect.any(Number),
+      source: 'default',
+      derivedFrom: expect.stringMatching(/mem/i),
+    });
+    expect(summary?.settings?.rowCacheBytes).toMatchObject({
+      derivedFrom: expect.stringContaining('for the process and 2 pool threads'),
+    });
     const inFlight = fetch(`http://127.0.0.1:${port}/slow/wait?ms=800`).then(async (r) => ({
       status: r.status,
       body: await r.json(),

@@ -61,10 +61,14 @@ describe('loadConfig', () => {
     await writeFile(packaged, 'dataDir: /data\nport: 8080\nlogLevel: warn\n');
     const file = join(dir, 'relief.yaml');
     await writeFile(file, 'dataDir: /srv/relief\n');
-    const alone = loadConfig(env({}), {}, packaged);
+    const alone = loadConfig(env({}), {}, { packagedDefaults: packaged });
     expect(alone.settings.dataDir).toBe('/data');
     expect(alone.sources.dataDir).toBe('packaged');
-    const layered = loadConfig(env({ RELIEF_CONFIG: file, PORT: '9000' }), {}, packaged);
+    const layered = loadConfig(
+      env({ RELIEF_CONFIG: file, PORT: '9000' }),
+      {},
+      { packagedDefaults: packaged },
+    );
     expect(layered.settings).toMatchObject({
       dataDir: '/srv/relief',
       port: 9000,
@@ -77,18 +81,20 @@ describe('loadConfig', () => {
       host: 'default',
     });
     // No packaged file (the repository): embedded defaults.
-    expect(loadConfig(env({}), {}, join(dir, 'absent.yaml')).settings.dataDir).toBe('./data');
+    expect(
+      loadConfig(env({}), {}, { packagedDefaults: join(dir, 'absent.yaml') }).settings.dataDir,
+    ).toBe('./data');
   });
 
   it('names the packaged defaults file when it is wrong', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'relief-config-'));
     const packaged = join(dir, 'relief.defaults.yaml');
     await writeFile(packaged, 'port: lots\n');
-    expect(() => loadConfig(env({}), {}, packaged)).toThrow(
+    expect(() => loadConfig(env({}), {}, { packagedDefaults: packaged })).toThrow(
       `Invalid setting "port" in ${packaged}="lots"`,
     );
     await writeFile(packaged, 'plugins: {}\n');
-    expect(() => loadConfig(env({}), {}, packaged)).toThrow(
+    expect(() => loadConfig(env({}), {}, { packagedDefaults: packaged })).toThrow(
       `Unknown setting "plugins" in ${packaged}`,
     );
   });
@@ -177,5 +183,105 @@ describe('loadConfig', () => {
         expect((e as Error).message).not.toContain('\n');
       }
     }
+  });
+});
+
+describe('settings sized from the machine (issue 16, items 1 and 2)', () => {
+  const MiB = 1024 ** 2;
+  const GiB = 1024 ** 3;
+  const limits = (cpus: number, memory: number) => () => ({
+    cpus,
+    cpuSource: `CPU quota ${cpus * 100000}/100000 in /sys/fs/cgroup/cpu.max`,
+    memory,
+    memorySource: 'memory limit in /sys/fs/cgroup/memory.max',
+  });
+  const unused = () => {
+    throw new Error('the machine was probed although every sized setting was given');
+  };
+
+  it('derives the threads, row cache and map memory from a 512 MiB, 1 CPU container', () => {
+    const config = loadConfig(env({}), {}, { limits: limits(1, 512 * MiB) });
+    expect(config.settings).toMatchObject({
+      memoryLimit: 512 * MiB,
+      workers: 1,
+      rowCacheBytes: 18 * MiB,
+      maxMapMemory: 37 * MiB,
+    });
+    const described = describeConfig(config);
+    expect(described.workers).toEqual({
+      value: 1,
+      source: 'default',
+      env: 'RELIEF_WORKERS',
+      derivedFrom: 'CPU quota 100000/100000 in /sys/fs/cgroup/cpu.max',
+    });
+    expect(described.memoryLimit?.derivedFrom).toBe('memory limit in /sys/fs/cgroup/memory.max');
+    expect(described.rowCacheBytes?.derivedFrom).toBe(
+      'a third of (RELIEF_MEMORY_LIMIT − 400 MiB for the process and 2 pool threads), per thread (4 to 256 MiB)',
+    );
+    expect(described.port).not.toHaveProperty('derivedFrom');
+  });
+
+  it('starts fewer threads than cores when the memory limit cannot hold them', () => {
+    const config = loadConfig(env({}), {}, { limits: limits(32, 512 * MiB) });
+    expect(config.settings.workers).toBe(1);
+    expect(config.derivedFrom.workers).toBe(
+      'CPU quota 3200000/100000 in /sys/fs/cgroup/cpu.max gives 32; fewer, so the threads fit half of RELIEF_MEMORY_LIMIT',
+    );
+    expect(loadConfig(env({}), {}, { limits: limits(32, 16 * GiB) }).settings.workers).toBe(32);
+  });
+
+  it('keeps what is set and sizes the rest from RELIEF_MEMORY_LIMIT, without probing the machine', () => {
+    const config = loadConfig(
+      env({ RELIEF_MEMORY_LIMIT: '2Gi', RELIEF_WORKERS: '2', RELIEF_MAX_MAP_MEMORY: '64Mi' }),
+      {},
+      { limits: unused },
+    );
+    expect(config.settings).toMatchObject({
+      memoryLimit: 2 * GiB,
+      workers: 2,
+      rowCacheBytes: 175 * MiB,
+      maxMapMemory: 64 * MiB,
+    });
+    expect(config.sources.maxMapMemory).toBe('environment');
+    expect(config.derivedFrom).toEqual({
+      rowCacheBytes: expect.stringContaining('470 MiB for the process and 3 pool threads'),
+    });
+    const all = env({
+      RELIEF_MEMORY_LIMIT: '1G',
+      RELIEF_WORKERS: '3',
+      RELIEF_ROW_CACHE_BYTES: '0',
+      RELIEF_MAX_MAP_MEMORY: '1048576',
+    });
+    expect(loadConfig(all, {}, { limits: unused }).settings).toMatchObject({
+      memoryLimit: 1e9,
+      rowCacheBytes: 0,
+      maxMapMemory: 1048576,
+    });
+  });
+
+  it('reads byte sizes as plain bytes or with Kubernetes units, and refuses anything else', () => {
+    const memory = (value: string) =>
+      loadConfig(env({ RELIEF_MEMORY_LIMIT: value, RELIEF_WORKERS: '1' }), {}, { limits: unused })
+        .settings.memoryLimit;
+    expect(memory('536870912')).toBe(512 * MiB);
+    expect(memory('512Mi')).toBe(512 * MiB);
+    expect(memory('512MiB')).toBe(512 * MiB);
+    expect(memory('1.5Gi')).toBe(1.5 * GiB);
+    expect(memory('500M')).toBe(500e6);
+    expect(memory(' 2 gi ')).toBe(2 * GiB);
+    expect(() => memory('lots')).toThrow(
+      'Invalid setting RELIEF_MEMORY_LIMIT="lots": expected bytes from 67108864 to 1125899906842624, or a size like 512Mi, 1Gi or 500M',
+    );
+    expect(() => memory('32Mi')).toThrow('Invalid setting RELIEF_MEMORY_LIMIT="32Mi"');
+  });
+
+  it('bounds the GetMap queue: 64 requests for 30 s by default', () => {
+    expect(loadConfig(env({})).settings).toMatchObject({ maxMapQueue: 64, mapQueueTimeout: 30 });
+    expect(
+      loadConfig(env({ RELIEF_MAX_MAP_QUEUE: '0', RELIEF_MAP_QUEUE_TIMEOUT: '5' })).settings,
+    ).toMatchObject({ maxMapQueue: 0, mapQueueTimeout: 5 });
+    expect(() => loadConfig(env({ RELIEF_MAP_QUEUE_TIMEOUT: '0' }))).toThrow(
+      'Invalid setting RELIEF_MAP_QUEUE_TIMEOUT="0"',
+    );
   });
 });

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { MemoryGate } from '../../../src/services/memory-gate.ts';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { GateRefusedError, MemoryGate } from '../../../src/services/memory-gate.ts';
 
 /** A promise and the function that settles it. */
 function deferred() {
@@ -73,5 +73,84 @@ describe('MemoryGate', () => {
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new MemoryGate(0)).toThrow(RangeError);
     expect(() => new MemoryGate(1.5)).toThrow(RangeError);
+  });
+
+  it('refuses a negative queue length and a wait of 0 ms', () => {
+    expect(() => new MemoryGate(100, { maxWaiting: -1 })).toThrow(RangeError);
+    expect(() => new MemoryGate(100, { maxWaitMs: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('MemoryGate admission (issue 16, item 1)', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('refuses a request at once when maxWaiting requests already wait, running nothing of it', async () => {
+    const gate = new MemoryGate(100, { maxWaiting: 1 });
+    const running = deferred();
+    const first = gate.hold(100, () => running.promise);
+    const second = gate.hold(10, async () => 'second');
+    let ran = false;
+    const third = gate.hold(10, async () => void (ran = true));
+    await expect(third).rejects.toEqual(new GateRefusedError('queue-full'));
+    await expect(third).rejects.toMatchObject({ reason: 'queue-full' });
+    expect([gate.held, gate.waiting, ran]).toEqual([100, 1, false]);
+    running.settle();
+    await first;
+    await expect(second).resolves.toBe('second');
+    // Room again: the next request is admitted.
+    await expect(gate.hold(10, async () => 'later')).resolves.toBe('later');
+  });
+
+  it('with maxWaiting 0, runs what fits and refuses what would wait', async () => {
+    const gate = new MemoryGate(100, { maxWaiting: 0 });
+    const running = deferred();
+    const first = gate.hold(60, () => running.promise);
+    await expect(gate.hold(40, async () => 'fits')).resolves.toBe('fits');
+    await expect(gate.hold(41, async () => 'waits')).rejects.toMatchObject({
+      reason: 'queue-full',
+    });
+    running.settle();
+    await first;
+  });
+
+  it('refuses a request that waited maxWaitMs, and lets the ones behind it move up', async () => {
+    vi.useFakeTimers();
+    const gate = new MemoryGate(100, { maxWaitMs: 1000 });
+    const running = deferred();
+    const first = gate.hold(50, () => running.promise);
+    const large = gate.hold(80, async () => 'large');
+    const refused = expect(large).rejects.toMatchObject({ reason: 'timeout' });
+    await vi.advanceTimersByTimeAsync(500);
+    // Behind the large one: it fits beside the first, but first come, first served.
+    let smallRan = false;
+    const small = gate.hold(40, async () => void (smallRan = true));
+    await vi.advanceTimersByTimeAsync(499);
+    expect([gate.waiting, smallRan]).toEqual([2, false]);
+    await vi.advanceTimersByTimeAsync(1);
+    await refused;
+    // The large one left: the small one now fits beside the first.
+    await small;
+    expect(smallRan).toBe(true);
+    running.settle();
+    await first;
+    expect([gate.held, gate.waiting]).toEqual([0, 0]);
+  });
+
+  it('drops a waiting request whose signal aborts, with the signal’s reason', async () => {
+    const gate = new MemoryGate(100, { maxWaitMs: 60_000 });
+    const running = deferred();
+    const first = gate.hold(100, () => running.promise);
+    const controller = new AbortController();
+    let ran = false;
+    const waiting = gate.hold(10, async () => void (ran = true), controller.signal);
+    await tick();
+    expect(gate.waiting).toBe(1);
+    controller.abort(new Error('client gone'));
+    await expect(waiting).rejects.toThrow('client gone');
+    expect([gate.waiting, ran]).toEqual([0, false]);
+    await expect(gate.hold(1, async () => 1, controller.signal)).rejects.toThrow('client gone');
+    running.settle();
+    await first;
+    expect(gate.held).toBe(0);
   });
 });
