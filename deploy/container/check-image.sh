@@ -101,6 +101,73 @@ if start "8. config file over image defaults" -v "$work/relief.yaml:/etc/relief.
   podman rm -f "$NAME" >/dev/null 2>&1
 fi
 
+# ---- 2. threads and memory from the container's limits ----
+rm -rf "$work/data" && mkdir -p "$work/data" && chmod 2775 "$work/data"
+if start "2. cgroup-aware sizing" --cpus 1 --memory 512m --memory-swap 512m; then
+  config="$(podman logs "$NAME" 2>&1 | grep '"msg":"configuration"' | head -1)"
+  workers="$(grep -o '"workers":{[^}]*}' <<<"$config")"
+  memory="$(grep -o '"memoryLimit":{[^}]*}' <<<"$config")"
+  grep -q '"value":1,' <<<"$workers" && grep -q '"value":536870912,' <<<"$memory" \
+    && pass "2. --cpus 1 --memory 512m: $workers $memory" \
+    || fail "2. cgroup-aware sizing" "$workers $memory"
+
+  # ---- 3. a second server on the same volume is refused ----
+  second="$(podman run --name "$NAME-2" --network host --read-only --user 12345:0 \
+    -v "$work/data:/data:z" -e PORT="$((PORT + 1))" "$IMAGE" 2>&1 | tail -1 || true)"
+  code="$(podman inspect "$NAME-2" --format '{{.State.ExitCode}}' 2>/dev/null || echo none)"
+  podman rm -f "$NAME-2" >/dev/null 2>&1 || true
+  [ "$code" = 1 ] && grep -q 'is in use by another Relief server' <<<"$second" \
+    && pass "3. two servers on one volume: the second exits 1 ($(grep -o '"msg":"[^"]*' <<<"$second" | cut -c8-90)…)" \
+    || fail "3. two servers on one volume" "exit $code: $second"
+  podman rm -f "$NAME" >/dev/null 2>&1
+fi
+
+# ---- 4. a plugin that fails to load makes the server unready ----
+rm -rf "$work/data" && mkdir -p "$work/data" && chmod 2775 "$work/data"
+podman run -d --name "$NAME" --network host --read-only --user 12345:0 -v "$work/data:/data:z" \
+  -e PORT="$PORT" -e RELIEF_ELEVATION_SOURCE=not-a-url "$IMAGE" >/dev/null 2>&1
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
+  sleep 0.25
+done
+sleep 1
+ready="$(curl -sS -w ' %{http_code}' "http://127.0.0.1:$PORT/ready" || true)"
+[[ "$ready" == *' 503' ]] && grep -q elevation <<<"$ready" \
+  && pass "4. RELIEF_ELEVATION_SOURCE=not-a-url: /ready 503 naming the plugin, /health 200" \
+  || fail "4. broken plugin config" "$ready"
+podman rm -f "$NAME" >/dev/null 2>&1
+
+# ---- 6. a data volume short of space makes the server unready ----
+podman run -d --name "$NAME" --network host --read-only --user 12345:0 \
+  --mount type=tmpfs,destination=/data,tmpfs-size=8m,tmpfs-mode=1777 \
+  -e PORT="$PORT" "$IMAGE" >/dev/null 2>&1
+for _ in $(seq 1 120); do
+  curl -fsS "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
+  sleep 0.25
+done
+ready="$(curl -sS -w ' %{http_code}' "http://127.0.0.1:$PORT/ready" || true)"
+[[ "$ready" == *' 503' ]] && grep -q 'low-space' <<<"$ready" \
+  && pass "6. an 8 MiB /data (below RELIEF_MIN_FREE_DISK): /ready 503, low-space" \
+  || fail "6. storage faults visible" "$ready"
+podman rm -f "$NAME" >/dev/null 2>&1
+
+# ---- 7. credentials in the tile source stay out of the logs ----
+rm -rf "$work/data" && mkdir -p "$work/data" && chmod 2775 "$work/data"
+secret_source='https://tiles-user:s3cr3t-pass@127.0.0.1:9/skadi/{dir}/{name}.hgt.gz?token=s3cr3t-token'
+if start "7. secrets redacted" -e "RELIEF_ELEVATION_SOURCE=$secret_source" -e RELIEF_ELEVATION_ATTEMPTS=1; then
+  job="$(curl -sS -X POST -H 'content-type: application/json' "http://127.0.0.1:$PORT/elevation" \
+    -d '{"type":"Polygon","coordinates":[[[7.1,46.1],[7.2,46.1],[7.2,46.2],[7.1,46.2],[7.1,46.1]]]}')"
+  id="$(grep -o '"jobID":"[^"]*' <<<"$job" | cut -d'"' -f4)"
+  document="$(curl -sS "http://127.0.0.1:$PORT/jobs/$id?wait=20")"
+  logs="$(podman logs "$NAME" 2>&1)"
+  if grep -q 's3cr3t' <<<"$logs$document$job"; then
+    fail "7. secrets redacted" "$(grep -o '.\{40\}s3cr3t.\{20\}' <<<"$logs$document" | head -2)"
+  else
+    pass "7. source credentials and token in no log line and no job document ($(grep -o '"status":"[a-z]*' <<<"$document"))"
+  fi
+  podman rm -f "$NAME" >/dev/null 2>&1
+fi
+
 if [ "$failures" -gt 0 ]; then
   echo "$failures check(s) failed"
   exit 1
