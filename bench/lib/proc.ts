@@ -7,11 +7,11 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 /** USER_HZ: 100 on every Linux architecture Node supports. */
 const CLOCK_TICKS = 100;
 
-/** Fields of /proc/<pid>/status in kB (VmRSS, VmHWM) or plain numbers (Threads). */
+/** Fields of /proc/<pid>/status in kB (VmRSS, VmHWM, RssAnon, RssFile) or plain numbers (Threads). */
 export function procStatus(pid: number): Record<string, number> {
   const fields: Record<string, number> = {};
   for (const line of readFileSync(`/proc/${pid}/status`, 'utf8').split('\n')) {
-    const match = /^(VmRSS|VmHWM|Threads):\s+(\d+)/.exec(line);
+    const match = /^(VmRSS|VmHWM|RssAnon|RssFile|Threads):\s+(\d+)/.exec(line);
     if (match !== null) fields[match[1]!] = Number(match[2]);
   }
   return fields;
