@@ -10,10 +10,11 @@
  * local file errors throw, after removing the file. On 'received' the file is the caller's.
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
-import type { ReadableStreamDefaultReader, ReadableStreamReadResult } from 'node:stream/web';
+import type { IncomingMessage } from 'node:http';
 import type { FetchFailure } from '../contracts.ts';
 import { MAX_GZIP_BYTES } from './tile-sizes.ts';
 import { classifyStatus } from './http-status.ts';
+import { httpGet, RedirectError } from './http-get.ts';
 
 /** Progress is reported at most once per this many bytes (and once at the end). */
 const PROGRESS_STEP = 64 * 1024;
@@ -58,9 +59,8 @@ export async function downloadTile(
   }
   const headers = requestHeaders(parsed);
   options.signal?.throwIfAborted();
-  // The file is opened before the request, so the body is read as soon as it arrives: a body left
-  // unread for the few milliseconds of an open() can be failed by undici (Node 24) when the
-  // upstream closes the connection right after the last byte.
+  // The file is opened before the request, so the body is read as soon as it arrives rather
+  // than left in socket buffers for the few milliseconds of an open().
   const openFile = options.openFile ?? ((p: string) => open(p, 'w'));
   const file = await openFile(path);
   let result: DownloadResult | undefined;
@@ -74,12 +74,12 @@ export async function downloadTile(
 }
 
 /**
- * fetch refuses a URL with credentials (the Fetch standard), so `user:password@` in the source
- * is sent as Basic authorization instead, and taken out of the URL. fetch drops the header if a
- * redirect leads to another origin.
+ * `user:password@` in the source is sent as Basic authorization and taken out of the URL, so it
+ * appears in no log line or error message; httpGet drops the header if a redirect leads to
+ * another origin.
  */
 function requestHeaders(url: URL): Record<string, string> {
-  // identity: fetch would undo a Content-Encoding: gzip, and with it the tile's own gzip.
+  // identity: a Content-Encoding: gzip on top of the tile's own gzip would only cost CPU.
   const headers: Record<string, string> = { 'accept-encoding': 'identity' };
   if (url.username === '' && url.password === '') return headers;
   const credentials = `${decodeUserinfo(url.username)}:${decodeUserinfo(url.password)}`;
@@ -106,90 +106,80 @@ async function download(
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal =
     options.signal === undefined ? timeout : AbortSignal.any([timeout, options.signal]);
-  let response: Response;
+  let response: IncomingMessage;
   try {
-    response = await fetch(url, { signal, headers });
+    response = await httpGet(url, headers, signal);
   } catch (error) {
     options.signal?.throwIfAborted();
+    if (error instanceof RedirectError) return { kind: 'fatal', reason: error.message };
     const reason = timeout.aborted
       ? `timed out after ${options.timeoutMs} ms waiting for the response`
       : `network error: ${describe(error)}`;
     return { kind: 'retryable', reason };
   }
-  const failure = classifyStatus(response.status, response.headers.get('retry-after'));
-  if (failure !== undefined || response.body === null) {
-    await response.body?.cancel().catch(() => undefined);
-    return failure ?? { kind: 'retryable', reason: 'truncated gzip: empty body' };
-  }
-  const header = response.headers.get('content-length');
-  const length = header === null || !/^\d+$/.test(header) ? undefined : Number(header);
-  const reader = response.body.getReader();
-  let done = false;
   try {
-    const received = await receive(reader, file, length, options, timeout);
-    done = received.done;
-    return received.result;
+    const status = response.statusCode ?? 0;
+    const retryAfter = response.headers['retry-after'] ?? null;
+    const failure = classifyStatus(status, retryAfter);
+    if (failure !== undefined) return failure;
+    const header = response.headers['content-length'];
+    const length = header === undefined || !/^\d+$/.test(header) ? undefined : Number(header);
+    return await receive(response, file, length, options, timeout);
   } finally {
-    if (!done) await reader.cancel().catch(() => undefined);
+    // Whatever is left unread (an error status's page, a refused body) is not wanted; a body
+    // read to its end is unaffected and its socket goes back to the keep-alive pool.
+    if (!response.complete) response.destroy();
   }
-}
-
-interface Received {
-  result: DownloadResult;
-  /** The body was read to its end or failed (nothing to cancel). */
-  done: boolean;
 }
 
 async function receive(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  response: IncomingMessage,
   file: FileHandle,
   length: number | undefined,
   options: DownloadOptions,
   timeout: AbortSignal,
-): Promise<Received> {
+): Promise<DownloadResult> {
   let bytes = 0;
   let reported = 0;
   const report = () => {
     reported = bytes;
     options.onBytes?.(bytes);
   };
-  const retry = (reason: string, done: boolean): Received => ({
-    result: { kind: 'retryable', reason },
-    done,
-  });
+  const retry = (reason: string): DownloadResult => ({ kind: 'retryable', reason });
   if (length !== undefined && length > MAX_GZIP_BYTES) {
-    return retry(`unexpected size: the body has ${length} bytes, more than a tile's gzip`, false);
+    return retry(`unexpected size: the body has ${length} bytes, more than a tile's gzip`);
   }
-  for (;;) {
-    let next: ReadableStreamReadResult<Uint8Array>;
-    try {
-      next = await reader.read();
-    } catch (error) {
-      options.signal?.throwIfAborted();
-      if (bytes !== reported) report();
-      if (timeout.aborted) {
-        return retry(`timed out after ${options.timeoutMs} ms (${bytes} bytes received)`, true);
+  // Set when writing the file failed: that is thrown as it is, not read as a network problem.
+  let fileError: { error: unknown } | undefined;
+  try {
+    // One chunk at a time: the next is read only once this one is written, and meanwhile
+    // node:http pauses the socket, so a slow disk slows the upstream instead of filling the heap.
+    for await (const chunk of response as AsyncIterable<Buffer>) {
+      bytes += chunk.length;
+      if (bytes > MAX_GZIP_BYTES) {
+        return retry(`unexpected size: the body exceeds ${MAX_GZIP_BYTES} bytes`);
       }
-      // undici can fail a body whose last byte has arrived when a keep-alive socket closes
-      // right after it: with a Content-Length that is provably complete.
-      if (length !== undefined && bytes === length) break;
-      const reason = `connection lost after ${bytes} bytes: ${describe(error)}`;
-      if (length === undefined && bytes > 0) {
-        return { result: { kind: 'received', bytes, interrupted: reason }, done: true };
-      }
-      return retry(reason, true);
+      await writeAll(file, chunk).catch((error: unknown) => {
+        fileError = { error };
+        throw error;
+      });
+      if (bytes - reported >= PROGRESS_STEP) report();
     }
-    if (next.done) break;
-    const chunk = next.value;
-    bytes += chunk.length;
-    if (bytes > MAX_GZIP_BYTES) {
-      return retry(`unexpected size: the body exceeds ${MAX_GZIP_BYTES} bytes`, false);
+  } catch (error) {
+    if (fileError !== undefined) throw fileError.error;
+    options.signal?.throwIfAborted();
+    if (bytes !== reported) report();
+    if (timeout.aborted) {
+      return retry(`timed out after ${options.timeoutMs} ms (${bytes} bytes received)`);
     }
-    await writeAll(file, chunk);
-    if (bytes - reported >= PROGRESS_STEP) report();
+    const reason = `connection lost after ${bytes} bytes: ${describe(error)}`;
+    // A chunked body cut off after some bytes may still hold the whole gzip stream: decoding
+    // tells. A body shorter than its Content-Length is certainly incomplete.
+    if (length === undefined && bytes > 0) return { kind: 'received', bytes, interrupted: reason };
+    return retry(reason);
   }
   if (bytes !== reported) report();
-  return { result: { kind: 'received', bytes }, done: true };
+  return { kind: 'received', bytes };
 }
 
 async function writeAll(file: FileHandle, chunk: Uint8Array): Promise<void> {
@@ -200,10 +190,12 @@ async function writeAll(file: FileHandle, chunk: Uint8Array): Promise<void> {
   }
 }
 
-/** "fetch failed: connect ECONNREFUSED 127.0.0.1:9" from undici's error and its cause. */
+/** "connect ECONNREFUSED 127.0.0.1:9", or "aborted (ECONNRESET)" for a body cut off. */
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
-  const cause: unknown = error.cause;
-  if (cause instanceof Error && cause.message !== '') return `${error.message}: ${cause.message}`;
+  const code = (error as NodeJS.ErrnoException).code;
+  if (typeof code === 'string' && !error.message.includes(code)) {
+    return `${error.message} (${code})`;
+  }
   return error.message;
 }
