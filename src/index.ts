@@ -24,7 +24,8 @@ export type {
 } from './services/ows-service.ts';
 export type { ExceptionFormat } from './errors/exception-report.ts';
 export type { AbortMode, Lane, RunOptions, WorkerPool } from './pool/worker-pool.ts';
-export { TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
+export { submitErrorStatus, TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
+export type { TaskSubmitErrorKind } from './tasks/task-errors.ts';
 export { redactText, redactUrl } from './server/redact-secrets.ts';
 export { isStorageFailure } from './storage/storage-failure.ts';
 export type {

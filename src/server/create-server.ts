@@ -207,6 +207,7 @@ export async function createServer(
     );
   }
   cleanup.push(() => store.close());
+  const dataDirCheck = new DataDirCheck({ dir: dataDir, minFreeBytes: settings.minFreeDisk, lock });
   const tasks = new TaskManager({
     store,
     pool,
@@ -215,6 +216,7 @@ export async function createServer(
     jobsDir: join(dataDir, 'jobs'),
     dataDir,
     retentionSeconds: settings.jobRetention,
+    storage: dataDirCheck,
   });
 
   await registerOpenApi(app);
@@ -248,7 +250,6 @@ export async function createServer(
     bodyLimit: owsBodyLimit,
   });
 
-  const dataDirCheck = new DataDirCheck({ dir: dataDir, minFreeBytes: settings.minFreeDisk, lock });
   const health = {
     pluginsLoaded: false,
     plugins: (): readonly PluginRecord[] => loaded.records,

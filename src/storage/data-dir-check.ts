@@ -36,6 +36,7 @@ export class DataDirCheck {
   readonly #options: DataDirCheckOptions;
   readonly #probeFile: string;
   #last: { at: number; result: Promise<DataDirStatus> } | undefined;
+  #settled: DataDirStatus | undefined;
 
   constructor(options: DataDirCheckOptions) {
     this.#options = options;
@@ -45,13 +46,26 @@ export class DataDirCheck {
 
   /** The data dir's state, at most `maxAgeMs` old. */
   async check(): Promise<DataDirStatus> {
-    const { lock, maxAgeMs = DEFAULT_MAX_AGE_MS, now = Date.now } = this.#options;
+    const { maxAgeMs = DEFAULT_MAX_AGE_MS, now = Date.now } = this.#options;
     const at = now();
     if (this.#last === undefined || at - this.#last.at >= maxAgeMs) {
-      this.#last = { at, result: this.#probe() };
+      const result = this.#probe();
+      this.#last = { at, result };
+      void result.then((status) => (this.#settled = status));
     }
-    const result = await this.#last.result;
-    if (lock?.lost === true) {
+    return this.#withLock(await this.#last.result);
+  }
+
+  /**
+   * The last finished check without waiting for a new one (undefined before the first), for
+   * callers that cannot wait; a lost lock shows at once.
+   */
+  latest(): DataDirStatus | undefined {
+    return this.#settled === undefined ? undefined : this.#withLock(this.#settled);
+  }
+
+  #withLock(result: DataDirStatus): DataDirStatus {
+    if (this.#options.lock?.lost === true) {
       return { ...result, status: 'lock-lost', reason: 'another server took the data dir lock' };
     }
     return result;

@@ -17,6 +17,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { ZodError } from 'zod';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import { redactText } from '../server/redact-secrets.ts';
+import type { DataDirStatus } from '../storage/data-dir-check.ts';
 import { describeStorageFailure, storageFailureCode } from '../storage/storage-failure.ts';
 import type { JobStore } from './job-store.ts';
 import { ProgressCoalescer } from './progress-coalescer.ts';
@@ -49,6 +50,17 @@ export interface TaskManagerOptions {
   retentionSeconds: number;
   /** Smallest gap between two progress updates of one task (ms). */
   progressIntervalMs?: number;
+  /**
+   * The data dir's state: new jobs are refused while it is below its free-space threshold or
+   * unwritable, rather than accepted and failed at their first write.
+   */
+  storage?: StorageState;
+}
+
+/** What DataDirCheck offers: a fresh-enough state, or the last one without waiting. */
+export interface StorageState {
+  check(): Promise<DataDirStatus>;
+  latest(): DataDirStatus | undefined;
 }
 
 export type JobEvent = { type: 'status' | 'progress'; job: JobRecord };
@@ -79,7 +91,8 @@ const PROCESS_ID = /^[a-z][a-z0-9-]{0,62}$/;
 const MAX_GROUP_LENGTH = 100;
 
 export class TaskManager {
-  readonly #options: Required<TaskManagerOptions>;
+  readonly #options: Required<Omit<TaskManagerOptions, 'storage'>> &
+    Pick<TaskManagerOptions, 'storage'>;
   readonly #types = new Map<string, { definition: TaskTypeDefinition; owner: string }>();
   readonly #queue: JobRecord[] = [];
   readonly #running = new Map<string, RunningTask>();
@@ -133,6 +146,7 @@ export class TaskManager {
   /** Validates and records a task, then queues it. Nothing is stored if validation fails. */
   submit(processId: string, input: unknown, options: SubmitOptions = {}): JobRecord {
     const { type, checked } = this.#checkSubmission(processId, options);
+    this.#checkStorage(this.#options.storage?.latest());
     if (type.prepare !== undefined) {
       throw new TaskSubmitError(
         'invalid-option',
@@ -154,6 +168,7 @@ export class TaskManager {
     options: ExecuteOptions = {},
   ): Promise<JobRecord> {
     const { type } = this.#checkSubmission(processId, options);
+    this.#checkStorage(await this.#options.storage?.check());
     const parsed = await type.inputSchema.safeParseAsync(input);
     if (!parsed.success) throw invalidInput(parsed.error);
     const prepared =
@@ -166,6 +181,27 @@ export class TaskManager {
     // Checked again: upstream jobs may have ended, or shutdown begun, while preparing.
     const { checked } = this.#checkSubmission(processId, options);
     return this.#record(processId, prepared, checked);
+  }
+
+  /** Clients learn only that there is no room or no storage; the details go to the log. */
+  #checkStorage(state: DataDirStatus | undefined): void {
+    if (state === undefined || state.status === 'ok') return;
+    this.#options.log.warn(
+      { storage: state },
+      'job refused: data dir %s (%s)',
+      state.status,
+      state.reason,
+    );
+    if (state.status === 'low-space') {
+      throw new TaskSubmitError(
+        'insufficient-storage',
+        'Not enough free disk space for a new job; try again later',
+      );
+    }
+    throw new TaskSubmitError(
+      'storage-unavailable',
+      'The server cannot store a new job now; try again later',
+    );
   }
 
   #checkSubmission(

@@ -11,6 +11,18 @@ import { startTestServer, type TestServer } from '../helpers/test-server.ts';
 
 const SHIPPED_PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
 
+const POLYGON = {
+  type: 'Polygon',
+  coordinates: [
+    [
+      [7.1, 46.1],
+      [7.4, 46.1],
+      [7.4, 46.4],
+      [7.1, 46.1],
+    ],
+  ],
+};
+
 let server: TestServer | undefined;
 afterEach(async () => {
   await server?.close();
@@ -86,8 +98,33 @@ describe('storage faults invisible (item 6)', () => {
     });
   });
 
-  it('an unwritable data dir: not ready, with the error', async () => {
-    server = await startTestServer();
+  it('a data dir short of RELIEF_MIN_FREE_DISK: new jobs get 507 and nothing is recorded', async () => {
+    server = await startTestServer({
+      pluginsPath: [SHIPPED_PLUGINS],
+      env: { RELIEF_MIN_FREE_DISK: String(2 ** 50) },
+    });
+    const elevation = await request(server.app.server).post('/elevation').send(POLYGON);
+    expect(elevation.status).toBe(507);
+    expect(elevation.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(elevation.body).toMatchObject({
+      status: 507,
+      detail: 'Not enough free disk space for a new job; try again later',
+    });
+    const process = await request(server.app.server)
+      .post('/processes/elevation-tiles/execution')
+      .send({ inputs: { geometry: POLYGON } });
+    expect(process.status).toBe(507);
+    expect(process.body).toMatchObject({ status: 507 });
+    // The answer says nothing of the disk (sizes, paths): that is for /ready and the log.
+    const bodies = JSON.stringify([elevation.body, process.body]);
+    expect(bodies).not.toMatch(/bytes|RELIEF_/);
+    expect(bodies).not.toContain(server.dataDir);
+    const jobs = await request(server.app.server).get('/jobs');
+    expect(jobs.body.jobs).toEqual([]);
+  });
+
+  it('an unwritable data dir: not ready, with the error; new jobs get 503', async () => {
+    server = await startTestServer({ pluginsPath: [SHIPPED_PLUGINS] });
     // The volume under the data dir is replaced by something no one can write into (root
     // included, unlike a chmod): a file where the folder was.
     const dir = server.dataDir;
@@ -97,6 +134,12 @@ describe('storage faults invisible (item 6)', () => {
       const { health, ready } = await probes(server);
       expect(health.status).toBe(200);
       expect(ready.status).toBe(503);
+      // And a job, which could not keep its files, is refused rather than failed later.
+      const execute = await request(server.app.server).post('/elevation').send(POLYGON);
+      expect({ status: execute.status, detail: execute.body.detail }).toEqual({
+        status: 503,
+        detail: 'The server cannot store a new job now; try again later',
+      });
       expect(ready.body.checks.dataDir).toMatchObject({
         status: 'unwritable',
         reason: expect.stringMatching(

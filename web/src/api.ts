@@ -127,14 +127,6 @@ async function json<T>(url: string, init?: RequestInit): Promise<T> {
 // behind a proxy that serves Relief under a prefix (https://example.org/relief/).
 const jobPath = (jobId: string) => `jobs/${encodeURIComponent(jobId)}`;
 
-/**
- * A link the server wrote as a path from its root (`/elevation/jobs/…/mosaic.tif`), made
- * relative to the page so it keeps a proxy's prefix; absolute URLs are left as they are.
- */
-export function pageLink(href: string): string {
-  return href.startsWith('/') && !href.startsWith('//') ? `.${href}` : href;
-}
-
 export const api = {
   /** Starts an elevation job for a GeoJSON polygon (or Feature/FeatureCollection of them). */
   submitElevation(geojson: unknown): Promise<JobStatus> {

@@ -3,14 +3,7 @@
  * event stream), cancelling, and, once the job has succeeded, its statistics, downloads and map
  * layers. A job from the recent-jobs list can be reopened here.
  */
-import {
-  ApiError,
-  FINAL_STATES,
-  api,
-  pageLink,
-  type ElevationResults,
-  type JobStatus,
-} from './api.ts';
+import { ApiError, FINAL_STATES, api, type ElevationResults, type JobStatus } from './api.ts';
 import type { Area } from './area-input.ts';
 import { byId, formatBytes, formatNumber, h, shortId } from './dom.ts';
 import { followJob } from './job-stream.ts';
@@ -222,7 +215,7 @@ function renderResults(jobId: string, results: ElevationResults, map: MapView): 
       h(
         'li',
         {},
-        h('a', { href: pageLink(results.mosaic.href), download: '' }, 'GeoTIFF mosaic'),
+        h('a', { href: results.mosaic.href, download: '' }, 'GeoTIFF mosaic'),
         ` ${results.mosaic.width} × ${results.mosaic.height} px`,
       ),
     );
@@ -232,11 +225,7 @@ function renderResults(jobId: string, results: ElevationResults, map: MapView): 
       h(
         'li',
         {},
-        h(
-          'a',
-          { href: pageLink(results.preview.href), target: '_blank', rel: 'noopener' },
-          'Preview PNG',
-        ),
+        h('a', { href: results.preview.href, target: '_blank', rel: 'noopener' }, 'Preview PNG'),
       ),
     );
   }
@@ -248,9 +237,7 @@ function renderResults(jobId: string, results: ElevationResults, map: MapView): 
     h(
       'li',
       {},
-      tile.href === undefined
-        ? h('span', {}, tile.name)
-        : h('a', { href: pageLink(tile.href) }, tile.name),
+      tile.href === undefined ? h('span', {}, tile.name) : h('a', { href: tile.href }, tile.name),
       ` ${tile.status}${tile.size === undefined ? '' : `, ${formatBytes(tile.size)}`}`,
       tile.reason === undefined ? '' : ` (${tile.reason})`,
     ),

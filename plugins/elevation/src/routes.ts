@@ -8,7 +8,7 @@
  */
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
-import { ServiceException, TaskSubmitError, type PluginApi } from 'relief';
+import { ServiceException, submitErrorStatus, TaskSubmitError, type PluginApi } from 'relief';
 import type { ElevationConfig } from './config.ts';
 import { type ElevationJobInput, PROCESS_ID } from './elevation-task.ts';
 
@@ -66,7 +66,10 @@ export function elevationRoutes(
           );
         } catch (error) {
           if (error instanceof TaskSubmitError) {
-            const status = error.kind === 'shutting-down' ? 503 : 400;
+            const status = submitErrorStatus(error);
+            if (status >= 500) {
+              throw new ServiceException('ServiceUnavailable', error.message, undefined, status);
+            }
             const locator = error.locator?.replace(/^geometry\.?/, '') || 'body';
             throw new ServiceException('InvalidParameterValue', error.message, locator, status);
           }

@@ -7,6 +7,7 @@ import { FINAL_STATUSES, type JobStatus } from '../../tasks/task-types.ts';
 import { queryNumberSchema, readQueryNumber } from '../query-number.ts';
 import { jobEventStream } from './job-events.ts';
 import { jobFailed, noSuchJob, resultNotReady } from './ogc-problems.ts';
+import { resolveResultLinks } from './result-links.ts';
 import { type Link, statusInfo } from './status-info.ts';
 
 const JOB_ID = {
@@ -185,7 +186,7 @@ export function registerJobsRoutes(
       if (job === undefined || job.status === 'dismissed') throw noSuchJob(jobId);
       if (job.status === 'failed') throw jobFailed(jobId, job.error ?? 'unknown error');
       if (job.status !== 'successful') throw resultNotReady(jobId, job.status);
-      return job.result ?? {};
+      return resolveResultLinks(job.result ?? {}, publicBaseUrl(request, publicUrl));
     },
   );
 

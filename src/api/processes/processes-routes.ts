@@ -3,7 +3,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ContextAccessor } from '../../request-loop/install-request-loop.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
 import { publicBaseUrl } from '../../server/public-url.ts';
-import { TaskSubmitError } from '../../tasks/task-errors.ts';
+import { submitErrorStatus, TaskSubmitError } from '../../tasks/task-errors.ts';
+import { resolveResultLinks } from './result-links.ts';
 import type { TaskManager } from '../../tasks/task-manager.ts';
 import type { ExecuteOptions } from '../../tasks/task-types.ts';
 import { MAX_WAIT_SECONDS } from './jobs-routes.ts';
@@ -116,8 +117,9 @@ export function registerProcessesRoutes(
       } catch (error) {
         if (error instanceof TaskSubmitError) {
           if (error.kind === 'no-such-process') throw noSuchProcess(processId);
-          if (error.kind === 'shutting-down') {
-            throw new ServiceException('ServiceUnavailable', error.message, undefined, 503);
+          const status = submitErrorStatus(error);
+          if (status >= 500) {
+            throw new ServiceException('ServiceUnavailable', error.message, undefined, status);
           }
           throw invalidParameter(
             error.message,
@@ -134,7 +136,7 @@ export function registerProcessesRoutes(
         if (finished?.status === 'successful') {
           reply.header('preference-applied', `wait=${wait}`);
           reply.header('location', `${base}/jobs/${job.id}`);
-          return finished.result ?? {};
+          return resolveResultLinks(finished.result ?? {}, base);
         }
         job = finished ?? job;
       }

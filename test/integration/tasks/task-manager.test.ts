@@ -14,7 +14,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z, type ZodType } from 'zod';
 import { WorkerPool } from '../../../src/pool/worker-pool.ts';
 import { JobStore } from '../../../src/tasks/job-store.ts';
-import { TaskFailure, TaskSubmitError } from '../../../src/tasks/task-errors.ts';
+import type { DataDirStatus } from '../../../src/storage/data-dir-check.ts';
+import { submitErrorStatus, TaskFailure, TaskSubmitError } from '../../../src/tasks/task-errors.ts';
 import {
   TaskManager,
   type JobEvent,
@@ -1253,5 +1254,56 @@ describe('submit validation', () => {
     const ones = manager.list({ processId: ['one'], limit: 1, offset: 1 });
     expect(ones).toMatchObject({ total: 2 });
     expect(ones.jobs.map((j) => j.id)).toEqual([jobs[0]!.id]);
+  });
+});
+
+describe('storage', () => {
+  it('refuses new jobs while the data dir is low on space or unwritable, and stores nothing', async () => {
+    let state: DataDirStatus = { status: 'ok', freeBytes: 10, minFreeBytes: 5 };
+    let checks = 0;
+    const storage = {
+      check: () => {
+        checks++;
+        return Promise.resolve(state);
+      },
+      latest: () => state,
+    };
+    const { manager } = await harness({ storage });
+    manager.registerType(taskType('echo', named, async (input) => input));
+    const total = () => manager.list({ limit: 100, offset: 0 }).total;
+
+    state = { status: 'low-space', freeBytes: 1, minFreeBytes: 5, reason: '1 bytes free' };
+    expect(() => manager.submit('echo', { name: 'a' })).toThrow(
+      expect.objectContaining({ kind: 'insufficient-storage' }),
+    );
+    await expect(manager.execute('echo', { name: 'a' })).rejects.toMatchObject({
+      kind: 'insufficient-storage',
+      message: 'Not enough free disk space for a new job; try again later',
+    });
+    // execute waits for a current state (the check reuses a recent one itself).
+    expect(checks).toBe(1);
+    for (const status of ['unwritable', 'lock-lost'] as const) {
+      state = { status, freeBytes: null, minFreeBytes: 5, reason: 'EROFS' };
+      await expect(manager.execute('echo', { name: 'a' })).rejects.toMatchObject({
+        kind: 'storage-unavailable',
+      });
+    }
+    expect(total()).toBe(0);
+
+    // Once there is room again, jobs are taken and run.
+    state = { status: 'ok', freeBytes: 10, minFreeBytes: 5 };
+    const job = await manager.execute('echo', { name: 'b' });
+    expect((await final(manager, job.id)).result).toEqual({ name: 'b' });
+  });
+
+  it('maps each refusal to its HTTP status', () => {
+    const status = (kind: TaskSubmitError['kind']) =>
+      submitErrorStatus(new TaskSubmitError(kind, 'x'));
+    expect(status('invalid-input')).toBe(400);
+    expect(status('invalid-option')).toBe(400);
+    expect(status('no-such-process')).toBe(404);
+    expect(status('shutting-down')).toBe(503);
+    expect(status('storage-unavailable')).toBe(503);
+    expect(status('insufficient-storage')).toBe(507);
   });
 });

@@ -80,6 +80,18 @@ describe('DataDirCheck', () => {
     expect((await check.check()).status).toBe('unwritable');
   });
 
+  it('offers the last finished result without waiting: none before the first', async () => {
+    const lock = { lost: false };
+    const check = new DataDirCheck({ dir: root, minFreeBytes: 0, lock });
+    expect(check.latest()).toBeUndefined();
+    const first = check.check();
+    expect(check.latest()).toBeUndefined(); // still probing
+    const status = await first;
+    expect(check.latest()).toEqual(status);
+    lock.lost = true;
+    expect(check.latest()).toMatchObject({ status: 'lock-lost' });
+  });
+
   it('shares one probe between callers that arrive together', async () => {
     const check = new DataDirCheck({ dir: root, minFreeBytes: 0 });
     const [a, b] = [check.check(), check.check()];
