@@ -154,19 +154,32 @@ try {
   let sampledCgroupPeak = 0;
   /** Anonymous memory only (heaps, buffers): RSS also counts the mapped files (node, libraries). */
   let peakAnon = 0;
+  let samples = 0;
+  const anonSeries: number[] = [];
   const memoryCgroup = /^\d+:memory:(.*)$/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))?.[1];
+  /**
+   * The cgroup's memory.stat (v1): the largest value of each field, and the last sample, which
+   * after a kill shows what filled the limit (anonymous memory, tmpfs, dirty or writeback pages).
+   */
+  const statPeaks = new Map<string, number>();
+  let lastStat = new Map<string, number>();
   const sampler = setInterval(() => {
     try {
       if (memoryCgroup !== undefined) {
-        const usage = readFileSync(
-          `/sys/fs/cgroup/memory${memoryCgroup}/memory.max_usage_in_bytes`,
-          'utf8',
-        );
+        const dir = `/sys/fs/cgroup/memory${memoryCgroup}`;
+        const usage = readFileSync(`${dir}/memory.max_usage_in_bytes`, 'utf8');
         sampledCgroupPeak = Math.max(sampledCgroupPeak, Number(usage));
+        lastStat = cgroupStat(readFileSync(`${dir}/memory.stat`, 'utf8'));
+        for (const [key, value] of lastStat)
+          statPeaks.set(key, Math.max(statPeaks.get(key) ?? 0, value));
       }
       const status = procStatus(pid);
       if (status.VmHWM !== undefined) sampledPeak = Math.max(sampledPeak, status.VmHWM * 1024);
-      if (status.RssAnon !== undefined) peakAnon = Math.max(peakAnon, status.RssAnon * 1024);
+      if (status.RssAnon !== undefined) {
+        peakAnon = Math.max(peakAnon, status.RssAnon * 1024);
+        // Every 5 s: whether the anonymous memory levels off or keeps growing with the load.
+        if (++samples % 50 === 0) anonSeries.push(status.RssAnon * 1024);
+      }
     } catch {
       clearInterval(sampler); // the process is gone
     }
@@ -219,6 +232,16 @@ try {
   console.log(
     `peak memory: Node process RSS (VmHWM) ${mib(peakRss)}, of it anonymous (sampled every 0.1 s) ${mib(peakAnon)}, cgroup peak usage ${mib(cgroupPeak)} (page cache included)`,
   );
+  const fields = ['rss', 'cache', 'shmem', 'mapped_file', 'dirty', 'writeback'];
+  const show = (stat: Map<string, number>) =>
+    fields.map((key) => `${key} ${mib(stat.get(key) ?? 0)}`).join(', ');
+  console.log(
+    `anonymous memory every 5 s: ${anonSeries.map((b) => (b / 2 ** 20).toFixed(0)).join(' ')} MiB`,
+  );
+  if (statPeaks.size > 0) {
+    console.log(`cgroup memory.stat, largest of each: ${show(statPeaks)}`);
+    console.log(`cgroup memory.stat, last sample: ${show(lastStat)}`);
+  }
   const ok =
     state.Running && !state.OOMKilled && job.status === 'successful' && retryAfterMissing === 0;
   console.log(ok ? 'PASS' : 'FAIL');
@@ -228,4 +251,14 @@ try {
   await podman('rm', '-f', name).catch(() => '');
   await upstream.close();
   await rm(dataDir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/** `memory.stat` lines ("rss 123") as a map; v1 names. */
+function cgroupStat(text: string): Map<string, number> {
+  const stat = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const [key, value] = line.split(' ');
+    if (key !== undefined && value !== undefined) stat.set(key, Number(value));
+  }
+  return stat;
 }

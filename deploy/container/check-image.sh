@@ -78,6 +78,9 @@ if start "8. read-only root, arbitrary UID 12345:0"; then
   grep -q 'tsx' <<<"$(podman top "$NAME" args 2>/dev/null || true)" \
     && fail "8. precompiled JavaScript" "tsx in the command line" \
     || pass "8. precompiled JavaScript (node src/server/main.js, no TypeScript loader)"
+  podman exec "$NAME" grep -q libjemalloc /proc/1/maps \
+    && pass "1. the server runs on jemalloc (memory returned between stages)" \
+    || fail "1. jemalloc" "libjemalloc not mapped in PID 1"
   job_db="$(podman exec "$NAME" sh -c 'ls /data' | tr '\n' ' ')"
   [ -n "$job_db" ] && pass "8. job database in /data under UID 12345 ($job_db)" \
     || fail "8. job database in /data" "nothing written"

@@ -159,6 +159,13 @@ export const SETTINGS = {
     description:
       'Bytes of decoded raster rows each pool thread caches (default: from RELIEF_MEMORY_LIMIT, at most 256 MiB; 0: no cache)',
   },
+  writeSyncBytes: {
+    env: 'RELIEF_WRITE_SYNC_BYTES',
+    schema: bytes(0, 2 ** 40),
+    default: 8 * 1024 * 1024,
+    description:
+      'Bytes a job may write to one file (tiles, mosaics) before it waits for the disk (fdatasync): bounds the dirty page cache, which counts against a container memory limit (0: leave it to the kernel)',
+  },
   workerNice: {
     env: 'RELIEF_WORKER_NICE',
     schema: integer(0, 19),

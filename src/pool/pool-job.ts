@@ -7,6 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
+import { DirtyBytes } from '../storage/write-sync.ts';
 
 export interface PoolJob {
   module: string;
@@ -46,6 +47,12 @@ export interface WorkerTools {
    * the cores go to the request. Returns at once for interactive jobs and when nothing waits.
    */
   yieldToInteractive(): void;
+  /**
+   * A counter for one large file this job writes: `add(bytes)` after each write returns true
+   * whenever the job should flush the file (`fdatasyncSync(fd)`), every RELIEF_WRITE_SYNC_BYTES,
+   * so the file never holds more dirty page cache than that (write-sync.ts explains why).
+   */
+  dirtyBytes(): DirtyBytes;
 }
 
 export type WorkerFunction<Input = unknown, Output = unknown> = (
@@ -92,6 +99,7 @@ export function workerTools(
     throwIfCancelled() {
       if (cancelled()) throw new JobCancelledError();
     },
+    dirtyBytes: () => new DirtyBytes(),
   };
 }
 

@@ -9,6 +9,8 @@ import { workerData } from 'node:worker_threads';
 export interface ThreadSettings {
   /** Bytes of decoded raster rows the thread caches (RELIEF_ROW_CACHE_BYTES). */
   rowCacheBytes?: number;
+  /** Bytes a large file write leaves unflushed at most (RELIEF_WRITE_SYNC_BYTES). */
+  writeSyncBytes?: number;
 }
 
 export function threadSettings(): ThreadSettings {

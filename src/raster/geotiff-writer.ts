@@ -12,7 +12,8 @@
  * pixel and ModelPixelScale = the pixel size, so GDAL reports the first pixel centred half a
  * pixel inside. The nodata value is the GDAL_NODATA tag (42113), which GDAL and QGIS read.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, writeSync } from 'node:fs';
+import { DirtyBytes } from '../storage/write-sync.ts';
 import { endianness } from 'node:os';
 import { cropMargin } from './crop-margin.ts';
 import type { RasterCrs, RasterWindow } from './raster-types.ts';
@@ -137,6 +138,8 @@ export function openGeoTiffInt16Writer(
   const head = encodeHead(header); // before opening: a refused header leaves no file behind
   let fd: number | undefined = openSync(path, 'w');
   let rowsWritten = 0;
+  // A mosaic runs to hundreds of megabytes: flushed as it goes, so little of it is dirty at once.
+  const dirty = new DirtyBytes();
   const closeFile = () => {
     if (fd === undefined) return;
     const open = fd;
@@ -159,10 +162,13 @@ export function openGeoTiffInt16Writer(
       if (rowsWritten + count > height) {
         throw new RangeError(`GeoTIFF of ${height} rows given ${rowsWritten + count}`);
       }
-      writeAll(fd, littleEndianBytes(rows));
+      const bytes = littleEndianBytes(rows);
+      writeAll(fd, bytes);
+      if (dirty.add(bytes.length)) fdatasyncSync(fd);
       rowsWritten += count;
     },
     close() {
+      if (fd !== undefined && rowsWritten === height && dirty.limit > 0) fdatasyncSync(fd);
       closeFile();
       if (rowsWritten !== height) {
         throw new Error(`GeoTIFF ${path} closed after ${rowsWritten} of ${height} rows`);

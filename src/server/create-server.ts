@@ -32,6 +32,7 @@ import { CORE_WORKER_MODULES, registerCoreServices } from '../services/core-serv
 import { registerOwsRoutes } from '../services/ows-dispatcher.ts';
 import { ServiceRegistry } from '../services/service-registry.ts';
 import { DataDirCheck } from '../storage/data-dir-check.ts';
+import { configureWriteSync } from '../storage/write-sync.ts';
 import { DataDirLock, DataDirLockedError } from '../storage/data-dir-lock.ts';
 import { JobStore } from '../tasks/job-store.ts';
 import { VectorStore } from '../vector/vector-store.ts';
@@ -153,6 +154,7 @@ export async function createServer(
     log: app.log.child({ component: 'project' }),
   });
 
+  configureWriteSync(settings.writeSyncBytes);
   const ownsPool = options.pool === undefined;
   const pool =
     options.pool ??
@@ -161,7 +163,10 @@ export async function createServer(
       niceIncrement: settings.workerNice,
       backgroundYieldMs: settings.poolBackgroundYieldMs,
       youngGenerationMb: settings.workerYoungGenerationMb,
-      threadSettings: { rowCacheBytes: settings.rowCacheBytes },
+      threadSettings: {
+        rowCacheBytes: settings.rowCacheBytes,
+        writeSyncBytes: settings.writeSyncBytes,
+      },
       onError: (error) => app.log.warn({ err: error }, 'worker pool: %s', error.message),
     });
   const cleanup: Array<() => unknown> = [];

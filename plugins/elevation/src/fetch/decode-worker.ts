@@ -16,7 +16,7 @@
  * local file errors throw. The worker never removes what it wrote: aborting a job terminates this
  * thread, so the main thread owns both files and removes them (or renames the .hgt after 'ok').
  */
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, fdatasyncSync, openSync, readSync, writeSync } from 'node:fs';
 import {
   Z_BUF_ERROR,
   Z_NO_FLUSH,
@@ -43,7 +43,15 @@ export function decodeTile(input: DecodeTileInput, tools?: WorkerTools): DecodeT
   try {
     const target = openSync(input.hgtPath, 'w');
     try {
-      return inflateFile(source, target, stepAside);
+      // Flushed every RELIEF_WRITE_SYNC_BYTES and at the end: the tile is renamed into the cache
+      // next, and must neither fill a container's memory with dirty pages nor be lost in a crash.
+      const dirty = tools?.dirtyBytes();
+      const written = (bytes: number) => {
+        if (dirty?.add(bytes) === true) fdatasyncSync(target);
+      };
+      const result = inflateFile(source, target, stepAside, written);
+      if (result.kind === 'ok' && dirty !== undefined && dirty.limit > 0) fdatasyncSync(target);
+      return result;
     } finally {
       closeSync(target);
     }
@@ -52,7 +60,12 @@ export function decodeTile(input: DecodeTileInput, tools?: WorkerTools): DecodeT
   }
 }
 
-function inflateFile(source: number, target: number, stepAside: () => void): DecodeTileOutput {
+function inflateFile(
+  source: number,
+  target: number,
+  stepAside: () => void,
+  written: (bytes: number) => void,
+): DecodeTileOutput {
   const strm = new ZStream();
   if (zlibInflateInit2(strm, WINDOW_BITS) !== Z_OK) throw new Error('pako: inflateInit2 failed');
   const piece = new Uint8Array(PIECE);
@@ -87,6 +100,7 @@ function inflateFile(source: number, target: number, stepAside: () => void): Dec
           return retry(`unexpected size: more than ${MAX_TILE_SIZE} bytes (stopped at ${size})`);
         }
         writeAll(target, output, produced);
+        written(produced);
       } while (status === Z_OK && (strm.avail_in > 0 || strm.avail_out === 0));
       // The trailer (CRC32 and length) has been checked once the stream has ended.
       if (status === Z_STREAM_END) break;

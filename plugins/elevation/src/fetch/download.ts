@@ -11,6 +11,7 @@
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
+import { DirtyBytes } from 'relief';
 import type { FetchFailure } from '../contracts.ts';
 import { MAX_GZIP_BYTES } from './tile-sizes.ts';
 import { classifyStatus } from './http-status.ts';
@@ -151,6 +152,12 @@ async function receive(
   }
   // Set when writing the file failed: that is thrown as it is, not read as a network problem.
   let fileError: { error: unknown } | undefined;
+  // Four downloads of 25 MB at once would otherwise all be dirty page cache (write-sync.ts).
+  const dirty = new DirtyBytes();
+  const write = async (chunk: Buffer) => {
+    await writeAll(file, chunk);
+    if (dirty.add(chunk.length)) await file.datasync();
+  };
   try {
     // One chunk at a time: the next is read only once this one is written, and meanwhile
     // node:http pauses the socket, so a slow disk slows the upstream instead of filling the heap.
@@ -159,7 +166,7 @@ async function receive(
       if (bytes > MAX_GZIP_BYTES) {
         return retry(`unexpected size: the body exceeds ${MAX_GZIP_BYTES} bytes`);
       }
-      await writeAll(file, chunk).catch((error: unknown) => {
+      await write(chunk).catch((error: unknown) => {
         fileError = { error };
         throw error;
       });
