@@ -78,6 +78,8 @@ export class DataDirLock {
   readonly owner: LockOwner;
   readonly #log: DataDirLockOptions['log'];
   readonly #timer: NodeJS.Timeout;
+  #claimTimer: NodeJS.Timeout | undefined;
+  #claims: string[];
   #beating = false;
   #lost = false;
   #released = false;
@@ -99,8 +101,11 @@ export class DataDirLock {
       token: randomUUID(),
     };
     let seen: Seen | undefined;
+    const claims: string[] = [];
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (await create(path, owner)) return new DataDirLock(path, owner, heartbeatMs, options.log);
+      if (await create(path, owner)) {
+        return new DataDirLock(path, owner, heartbeatMs, staleMs, claims, options.log);
+      }
       seen = await inspect(path);
       if (seen === undefined) continue;
       if (Date.now() - seen.mtimeMs <= staleMs) {
@@ -116,8 +121,10 @@ export class DataDirLock {
         { lockFile: path, owner: seen.owner ?? null },
         'taking over the data dir lock of a server that is gone (no heartbeat)',
       );
-      await takeOver(path, seen);
+      const claim = await takeOver(path, seen, heartbeatMs, staleMs);
+      if (claim !== undefined) claims.push(claim);
     }
+    await Promise.all(claims.map((claim) => unlink(claim).catch(() => undefined)));
     throw new DataDirLockedError(dir, seen?.owner, staleMs);
   }
 
@@ -125,13 +132,21 @@ export class DataDirLock {
     path: string,
     owner: LockOwner,
     heartbeatMs: number,
+    staleMs: number,
+    claims: string[],
     log: DataDirLockOptions['log'],
   ) {
     this.path = path;
     this.owner = owner;
     this.#log = log;
+    this.#claims = claims;
     this.#timer = setInterval(() => void this.#beat(), heartbeatMs);
     this.#timer.unref();
+    if (claims.length > 0) {
+      // Late servers that judged the same dead file are refused by the claim until then.
+      this.#claimTimer = setTimeout(() => void this.#dropClaims(), staleMs);
+      this.#claimTimer.unref();
+    }
     process.on('exit', this.#onExit);
   }
 
@@ -146,9 +161,17 @@ export class DataDirLock {
     this.#released = true;
     clearInterval(this.#timer);
     process.off('exit', this.#onExit);
+    await this.#dropClaims();
     if (this.#lost) return;
     const seen = await inspect(this.path).catch(() => undefined);
     if (seen?.owner?.token === this.owner.token) await unlink(this.path).catch(() => undefined);
+  }
+
+  async #dropClaims(): Promise<void> {
+    clearTimeout(this.#claimTimer);
+    const claims = this.#claims;
+    this.#claims = [];
+    await Promise.all(claims.map((claim) => unlink(claim).catch(() => undefined)));
   }
 
   async #beat(): Promise<void> {
@@ -277,22 +300,53 @@ async function watch(
 }
 
 /**
- * Moves a dead owner's lock file aside and removes it. If the file moved is not the one judged
- * dead (another server replaced it meanwhile), it is put back.
+ * Takes a dead owner's lock file away, or leaves it to another server that is doing so.
+ *
+ * Several servers may judge the same file dead at once. Moving `path` aside is not safe for all
+ * of them: the first one's new lock file may already be there, and while a later one moved it
+ * aside and back, a third could create its own, so two would run. So the servers first race for
+ * a claim named after the dead file (its inode and mtime): only the winner moves the lock file,
+ * and no server ever moves a file it has not judged dead itself. The others wait a moment and
+ * look again; they then find the winner's fresh, beating file. The claim is kept for the stale
+ * time (a server that looked at the dead file a moment before it was moved may come late), and
+ * a claim older than that is one whose maker died taking over: it is removed so the next round
+ * can claim again. Returns the claim file this server made, if it made one.
  */
-async function takeOver(path: string, dead: Seen): Promise<void> {
+async function takeOver(
+  path: string,
+  dead: Seen,
+  heartbeatMs: number,
+  staleMs: number,
+): Promise<string | undefined> {
+  const claim = `${path}.${dead.ino}-${Math.floor(dead.mtimeMs)}.takeover`;
+  let handle;
+  try {
+    handle = await open(claim, 'wx');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const made = await stat(claim).catch(() => undefined);
+    if (made !== undefined && Date.now() - made.mtimeMs > staleMs) {
+      await unlink(claim).catch(() => undefined);
+    } else {
+      await sleep(Math.min(1000, Math.max(10, heartbeatMs / 4)));
+    }
+    return undefined;
+  }
+  await handle.close();
   const aside = `${path}.${randomUUID()}.stale`;
   try {
     await rename(path, aside);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return claim;
     throw error;
   }
   const moved = await stat(aside);
   if (moved.ino !== dead.ino || moved.mtimeMs !== dead.mtimeMs) {
-    // Fails only if yet another server created a lock file meanwhile: that one holds the lock,
-    // and the owner of the file put aside finds it lost at its next heartbeat.
+    // Not the file judged dead (its owner beat after all, or clocks disagree): put it back.
+    // Fails only if someone created a lock file meanwhile: that one holds the lock, and the
+    // owner of the file put aside finds it lost at its next heartbeat.
     await link(aside, path).catch(() => undefined);
   }
   await unlink(aside);
+  return claim;
 }

@@ -91,8 +91,16 @@ describe('DataDirLock', () => {
     await writeForeignLock(60_000);
     const lock = await acquire();
     expect((await ownerOnDisk()).token).toBe(lock.owner.token);
-    // The dead owner's file was moved aside and removed, not left behind.
-    expect(await readdir(dir)).toEqual([LOCK_FILE]);
+    // The dead owner's file was moved aside and removed, not left behind; the claim on it stays
+    // for the stale time (refusing servers that judged the same file dead a moment late) and
+    // goes then.
+    const files = await readdir(dir);
+    expect(files.sort()).toEqual([
+      LOCK_FILE,
+      expect.stringMatching(/^relief\.lock\.\d+-\d+\.takeover$/),
+    ]);
+    await expect.poll(() => readdir(dir), { timeout: 5_000 }).toEqual([LOCK_FILE]);
+    expect((await ownerOnDisk()).token).toBe(lock.owner.token);
   });
 
   it('takes over a recently touched lock whose owner stopped beating (died moments ago), and says so', async () => {
@@ -117,6 +125,34 @@ describe('DataDirLock', () => {
         'taking over the data dir lock of a server that is gone (no heartbeat)',
       ],
     ]);
+  });
+
+  it('lets exactly one of several servers take over the same dead lock, and that one keeps it', async () => {
+    // Three servers finding one dead owner's file at once: each judges it stale and moves it
+    // aside. A server that moved a newer, live file aside must never let a third create one in
+    // the gap, or two servers would run at once until the next heartbeat.
+    for (let round = 0; round < 20; round++) {
+      await rm(lockFile(), { force: true });
+      await writeForeignLock(60_000);
+      const outcomes = await Promise.allSettled([
+        DataDirLock.acquire(dir, FAST),
+        DataDirLock.acquire(dir, FAST),
+        DataDirLock.acquire(dir, FAST),
+      ]);
+      const winners = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      held.push(...winners);
+      expect(winners.length, `round ${round}`).toBe(1);
+      for (const o of outcomes) {
+        if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(DataDirLockedError);
+      }
+      const [winner] = winners as [DataDirLock];
+      expect((await ownerOnDisk()).token).toBe(winner.owner.token);
+      // A few heartbeats later it still holds its own file.
+      await new Promise((resolve) => setTimeout(resolve, 3 * FAST.heartbeatMs));
+      expect(winner.lost).toBe(false);
+      expect((await ownerOnDisk()).token).toBe(winner.owner.token);
+      await winner.release();
+    }
   });
 
   it('names an unreadable holder as unknown', async () => {
