@@ -28,7 +28,7 @@ export { submitErrorStatus, TaskFailure, TaskSubmitError } from './tasks/task-er
 export type { TaskSubmitErrorKind } from './tasks/task-errors.ts';
 export { redactText, redactUrl } from './server/redact-secrets.ts';
 export { isStorageFailure } from './storage/storage-failure.ts';
-export { DirtyBytes, writeSyncBytes } from './storage/write-sync.ts';
+export { DirtyBytes, OverlappedFlush, writeSyncBytes } from './storage/write-sync.ts';
 export type {
   JobRecord,
   JobStatus,

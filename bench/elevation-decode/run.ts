@@ -2,9 +2,10 @@
  * bench/elevation-decode: what does decoding tiles with pako (the decode worker's choice) cost
  * against node:zlib? Decodes the same gzipped synthetic SRTM1 tile (3601², compressing like real
  * terrain) with pako's streaming Inflate (64 KiB input chunks: the single-thread rate that
- * bench:elevation compares jobs with, pako-rate.ts), a node:zlib createGunzip stream (the same
- * chunks) and gunzipSync, interleaved over rounds, and prints the median throughput of
- * decompressed output and the ratios to pako.
+ * bench:elevation compares jobs with, pako-rate.ts), the decode worker's way (pako's raw inflate,
+ * the gzip container and CRC32 checked with node:zlib's crc32: gzip-member.ts; same chunks), a
+ * node:zlib createGunzip stream (the same chunks) and gunzipSync, interleaved over rounds, and
+ * prints the median throughput of decompressed output and the ratios to pako.
  *
  *   npm run bench:decode [-- --runs 25 --seconds 25 --jitter 1]
  */
@@ -12,8 +13,9 @@ import { cpus, availableParallelism } from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
-import { createGunzip, gunzipSync, gzipSync } from 'node:zlib';
-import { inflate } from 'pako';
+import { crc32, createGunzip, gunzipSync, gzipSync } from 'node:zlib';
+import { Inflate, inflate } from 'pako';
+import { checkGzipTrailer, readGzipHeader } from '../../plugins/elevation/src/fetch/gzip-member.ts';
 import { pakoStreamDecode } from './pako-rate.ts';
 import { SAMPLES, syntheticTile } from './terrain.ts';
 
@@ -40,6 +42,24 @@ function* slices(gz: Buffer): Generator<Buffer> {
 /** Each returns the decompressed byte count; the output is counted, not kept. */
 const decoders: Record<string, Decoder> = {
   'pako Inflate (stream)': (gz) => Promise.resolve(pakoStreamDecode(gz)),
+  'pako raw + zlib.crc32 (stream)': (gz) => {
+    const header = readGzipHeader(gz, gz.length);
+    if (typeof header !== 'object' || !('length' in header)) throw new Error('bad gzip header');
+    const inflater = new Inflate({ chunkSize: CHUNK, raw: true });
+    let size = 0;
+    let crc = 0;
+    inflater.onData = (chunk) => {
+      size += chunk.length;
+      crc = crc32(chunk, crc);
+    };
+    const end = gz.length - 8;
+    for (let offset = header.length; offset < end; offset += CHUNK)
+      inflater.push(gz.subarray(offset, Math.min(end, offset + CHUNK)), false);
+    if (!inflater.ended || inflater.err !== 0) throw new Error(`pako: ${inflater.msg}`);
+    const wrong = checkGzipTrailer(gz.subarray(end), crc, size);
+    if (wrong !== undefined) throw new Error(wrong);
+    return Promise.resolve(size);
+  },
   'zlib createGunzip (stream)': async (gz) => {
     let size = 0;
     await pipeline(

@@ -23,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { SAMPLES, syntheticTile } from '../elevation-decode/terrain.ts';
 import { pakoDecodeRate, type DecodeRate } from '../elevation-decode/pako-rate.ts';
+import { workerDecodeRate } from '../elevation-decode/worker-rate.ts';
 import { sleep } from '../lib/net.ts';
 import { cpuSeconds, machineBusySeconds, procStatus, resetPeak, threadCpu } from '../lib/proc.ts';
 import { startRelief } from '../lib/server.ts';
@@ -147,6 +148,10 @@ interface RunResult extends RunConfig {
   pako: DecodeRate;
   /** tiles/s ÷ (pool threads × pako tiles/s): the target is ≥ 0.8. */
   rateRatio: number;
+  /** The decode worker's own single-thread rate, measured just after pako's. */
+  worker: DecodeRate;
+  /** tiles/s ÷ (pool threads × worker tiles/s): how busy the job keeps its threads decoding. */
+  efficiency: number;
   /** CPU of this bench process (the upstream, SSE, sampling) during the fetch phase, in cores. */
   benchCores: number;
   /** CPU used by everything else on the machine during the fetch phase, in cores. */
@@ -248,6 +253,7 @@ async function runOnce(config: RunConfig, round: number, upstream: Upstream): Pr
   cleanups.add(removeData);
   // The yardstick, on this thread just before the server starts: nothing else of ours runs.
   const pako = pakoDecodeRate(upstream.gzip);
+  const worker = await workerDecodeRate(upstream.gzip);
   const controller = new AbortController();
   const deadline = setTimeout(
     () => controller.abort(new Error(`the job did not finish within ${timeoutMs / 1000} s`)),
@@ -381,6 +387,8 @@ async function runOnce(config: RunConfig, round: number, upstream: Upstream): Pr
       fetchPoolCores: (fetchEnd.threads.pool - start.threads.pool) / fetchS,
       pako,
       rateRatio: config.tiles / fetchS / (config.workers * pako.tilesPerS),
+      worker,
+      efficiency: config.tiles / fetchS / (config.workers * worker.tilesPerS),
       benchCores: (fetchEnd.benchCpu - start.benchCpu) / fetchS,
       otherCores: Math.max(
         0,
@@ -485,7 +493,8 @@ async function main(): Promise<void> {
         console.log(
           `${result.wallS.toFixed(1)} s, ${result.tilesPerS.toFixed(2)} tiles/s ` +
             `(pako ${result.pako.tilesPerS.toFixed(2)} tiles/s on one thread: ratio ` +
-            `${result.rateRatio.toFixed(2)}), peak RSS ${result.peak.toFixed(0)} MiB (load ${result.load.before.toFixed(2)}` +
+            `${result.rateRatio.toFixed(2)}; decode worker ${result.worker.tilesPerS.toFixed(2)} ` +
+            `tiles/s: efficiency ${result.efficiency.toFixed(2)}), peak RSS ${result.peak.toFixed(0)} MiB (load ${result.load.before.toFixed(2)}` +
             `→${result.load.after.toFixed(2)})`,
         );
       }
@@ -512,6 +521,8 @@ async function main(): Promise<void> {
       fetchPoolCores: med((r) => r.fetchPoolCores),
       pakoTilesPerS: med((r) => r.pako.tilesPerS),
       rateRatio: med((r) => r.rateRatio),
+      workerTilesPerS: med((r) => r.worker.tilesPerS),
+      efficiency: med((r) => r.efficiency),
       benchCores: med((r) => r.benchCores),
       otherCores: med((r) => r.otherCores),
       statisticsS: med((r) => r.statisticsS),
@@ -535,7 +546,9 @@ async function main(): Promise<void> {
       `CPU = server CPU (all threads) during fetch, in cores, of which main = its event loop and ` +
       `pool = its (niced) pool threads;\nbench = this process (upstream); pako t/s = pako's ` +
       `single-thread decode rate in this process just before the run (SRTM1 tiles/s);\n` +
-      `ratio = tiles/s ÷ (pool threads × pako t/s), target ≥ 0.8;\n` +
+      `ratio = tiles/s ÷ (pool threads × pako t/s), target ≥ 0.8; worker t/s = the decode ` +
+      `worker's own rate (decodeTile on one thread, file to file);\neff = tiles/s ÷ (pool ` +
+      `threads × worker t/s);\n` +
       `other = the rest of the machine (other processes, kernel, steal) during fetch, in cores.\n`,
   );
   printTable(
@@ -554,6 +567,8 @@ async function main(): Promise<void> {
       'CPU s/tile',
       'pako t/s',
       'ratio',
+      'worker t/s',
+      'eff',
       'bench',
       'other',
       'stats s',
@@ -575,6 +590,8 @@ async function main(): Promise<void> {
       r.fetchCpuPerTile.toFixed(3),
       r.pakoTilesPerS.toFixed(2),
       r.rateRatio.toFixed(2),
+      r.workerTilesPerS.toFixed(2),
+      r.efficiency.toFixed(2),
       r.benchCores.toFixed(2),
       r.otherCores.toFixed(2),
       r.statisticsS.toFixed(1),
@@ -623,7 +640,8 @@ async function main(): Promise<void> {
   const peakMB = (main.peak * 1024 * 1024) / 1e6;
   console.log(
     `\nmain job (${main.tiles} tiles, ${main.workers} pool threads): rate ratio ` +
-      `${main.rateRatio.toFixed(2)} (target ≥ 0.8: ${main.rateRatio >= 0.8 ? 'met' : 'NOT met'}); ` +
+      `${main.rateRatio.toFixed(2)} (target ≥ 0.8: ${main.rateRatio >= 0.8 ? 'met' : 'NOT met'}), ` +
+      `efficiency ${main.efficiency.toFixed(2)} against the decode worker's own rate; ` +
       `peak RSS ${main.peak.toFixed(0)} MiB = ${peakMB.toFixed(0)} MB ` +
       `(target < 400 MB: ${peakMB < 400 ? 'met' : 'NOT met'})`,
   );

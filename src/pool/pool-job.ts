@@ -7,7 +7,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
-import { DirtyBytes } from '../storage/write-sync.ts';
+import { DirtyBytes, OverlappedFlush } from '../storage/write-sync.ts';
 
 export interface PoolJob {
   module: string;
@@ -53,6 +53,12 @@ export interface WorkerTools {
    * so the file never holds more dirty page cache than that (write-sync.ts explains why).
    */
   dirtyBytes(): DirtyBytes;
+  /**
+   * The same for an async job writing file descriptor `fd`: the flush runs while the job goes
+   * on producing bytes (`await flush.written(n)` when it returns a promise, `await
+   * flush.finish()` before the file is committed). For CPU-bound writers such as decoders.
+   */
+  overlappedFlush(fd: number): OverlappedFlush;
 }
 
 export type WorkerFunction<Input = unknown, Output = unknown> = (
@@ -100,6 +106,7 @@ export function workerTools(
       if (cancelled()) throw new JobCancelledError();
     },
     dirtyBytes: () => new DirtyBytes(),
+    overlappedFlush: (fd) => new OverlappedFlush(fd),
   };
 }
 

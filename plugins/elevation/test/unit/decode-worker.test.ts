@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../../../src/pool/worker-pool.ts';
 import type { DecodeTileInput, DecodeTileOutput } from '../../src/contracts.ts';
@@ -38,7 +39,7 @@ async function input(gzip: Uint8Array): Promise<DecodeTileInput> {
 
 async function decode(gzip: Uint8Array) {
   const files = await input(gzip);
-  return { files, result: decodeTile(files) };
+  return { files, result: await decodeTile(files) };
 }
 
 /** A copy of `gzip` with the byte at `at` flipped. */
@@ -47,6 +48,52 @@ function flipped(gzip: Buffer, at: number): Buffer {
   copy[at] = (copy[at] ?? 0) ^ 0xff;
   return copy;
 }
+
+interface MemberOptions {
+  level?: number;
+  extra?: Buffer;
+  name?: string;
+  comment?: string;
+  headerCrc?: 'right' | 'wrong';
+  method?: number;
+  flags?: number;
+}
+
+/** A gzip member of `data` with the optional header fields asked for (RFC 1952). */
+function gzipMember(data: Buffer, options: MemberOptions = {}): Buffer {
+  const fields: Buffer[] = [];
+  let flags = options.flags ?? 0;
+  if (options.extra !== undefined) {
+    flags |= 4;
+    const length = Buffer.alloc(2);
+    length.writeUInt16LE(options.extra.length);
+    fields.push(length, options.extra);
+  }
+  if (options.name !== undefined) {
+    flags |= 8;
+    fields.push(Buffer.from(`${options.name}\0`, 'latin1'));
+  }
+  if (options.comment !== undefined) {
+    flags |= 16;
+    fields.push(Buffer.from(`${options.comment}\0`, 'latin1'));
+  }
+  if (options.headerCrc !== undefined) flags |= 2;
+  const fixed = Buffer.from([0x1f, 0x8b, options.method ?? 8, flags, 0, 0, 0, 0, 0, 3]);
+  let header = Buffer.concat([fixed, ...fields]);
+  if (options.headerCrc !== undefined) {
+    const check = Buffer.alloc(2);
+    check.writeUInt16LE((crc32(header) & 0xffff) ^ (options.headerCrc === 'wrong' ? 1 : 0));
+    header = Buffer.concat([header, check]);
+  }
+  const trailer = Buffer.alloc(8);
+  trailer.writeUInt32LE(crc32(data), 0);
+  trailer.writeUInt32LE(data.length % 2 ** 32, 4);
+  const deflated = deflateRawSync(data, { level: options.level ?? 6 });
+  return Buffer.concat([header, deflated, trailer]);
+}
+
+/** The worker reads 256 KiB at a time. */
+const PIECE = 256 * 1024;
 
 describe('decodeTile', () => {
   it.each([
@@ -94,6 +141,70 @@ describe('decodeTile', () => {
     expect(result.kind === 'retryable' && result.reason).toMatch(reason);
   });
 
+  it('reads a header with every optional field (extra, name, comment, header CRC)', async () => {
+    const gzip = gzipMember(SRTM3, {
+      extra: Buffer.from('AP\x04\x00abcd', 'latin1'),
+      name: 'N46E007.hgt',
+      comment: 'skadi',
+      headerCrc: 'right',
+    });
+    const { files, result } = await decode(gzip);
+    expect(result).toEqual({ kind: 'ok', size: hgtSize(1201), samples: 1201 });
+    expect((await readFile(files.hgtPath)).equals(SRTM3)).toBe(true);
+  });
+
+  it.each([
+    ['a zlib stream', () => deflateSync(SRTM3), 'incorrect header check'],
+    ['not gzip at all', () => Buffer.from('<html>Not Found</html>'), 'incorrect header check'],
+    ['another method', () => gzipMember(SRTM3, { method: 7 }), 'unknown compression method'],
+    ['reserved flags', () => gzipMember(SRTM3, { flags: 0x20 }), 'unknown header flags set'],
+    ['a wrong header CRC', () => gzipMember(SRTM3, { headerCrc: 'wrong' }), 'header crc mismatch'],
+  ])('reports %s as corrupt gzip', async (_, gzip, reason) => {
+    expect((await decode(gzip())).result).toEqual({
+      kind: 'retryable',
+      reason: `corrupt gzip: ${reason}`,
+    });
+  });
+
+  it('reports a header cut short, and one longer than a read, without inflating', async () => {
+    const named = gzipMember(SRTM3, { name: 'N46E007.hgt' });
+    expect((await decode(named.subarray(0, 15))).result).toEqual({
+      kind: 'retryable',
+      reason: 'truncated gzip: the body ended after 15 bytes',
+    });
+    const long = gzipMember(SRTM3, { name: 'n'.repeat(PIECE) });
+    expect((await decode(long)).result).toEqual({
+      kind: 'retryable',
+      reason: 'corrupt gzip: header longer than 256 KiB',
+    });
+  });
+
+  it.each([0, 1, 4, 7, 8])(
+    'reads a trailer that starts %i bytes before the end of a read',
+    async (before) => {
+      // A name long enough to put the end of the deflate stream where asked: the trailer is
+      // then split between two reads (or starts a read, or ends one).
+      for (let level = 1; level <= 9; level++) {
+        const deflated = deflateRawSync(SRTM3, { level }).length;
+        const nameLength = (((PIECE - before - ((11 + deflated) % PIECE)) % PIECE) + PIECE) % PIECE;
+        if (11 + nameLength > PIECE) continue;
+        const gzip = gzipMember(SRTM3, { level, name: 'n'.repeat(nameLength) });
+        expect((gzip.length - 8) % PIECE).toBe((PIECE - before) % PIECE);
+        const { files, result } = await decode(gzip);
+        expect(result).toEqual({ kind: 'ok', size: hgtSize(1201), samples: 1201 });
+        expect((await readFile(files.hgtPath)).equals(SRTM3)).toBe(true);
+        // Cut inside the trailer: truncated, whatever the split.
+        const cut = gzip.length - 3;
+        expect((await decode(gzip.subarray(0, cut))).result).toEqual({
+          kind: 'retryable',
+          reason: `truncated gzip: the body ended after ${cut} bytes`,
+        });
+        return;
+      }
+      throw new Error('no compression level gives a usable split');
+    },
+  );
+
   it('reports a valid gzip of the wrong length as unexpected size', async () => {
     const { result } = await decode(gzipHgt(SRTM3.subarray(0, SRTM3.length - 2)));
     expect(result).toEqual({ kind: 'retryable', reason: `unexpected size ${hgtSize(1201) - 2}` });
@@ -107,10 +218,10 @@ describe('decodeTile', () => {
     expect((await stat(files.hgtPath)).size).toBeLessThanOrEqual(hgtSize(3601));
   });
 
-  it('throws on a missing input file (a local error, not a bad tile)', () => {
-    expect(() =>
+  it('throws on a missing input file (a local error, not a bad tile)', async () => {
+    await expect(
       decodeTile({ gzipPath: join(dir, 'missing.hgt.gz'), hgtPath: join(dir, 'x.hgt') }),
-    ).toThrow(/ENOENT/);
+    ).rejects.toThrow(/ENOENT/);
   });
 });
 
