@@ -23,7 +23,7 @@ export type {
   OwsServiceDefinition,
 } from './services/ows-service.ts';
 export type { ExceptionFormat } from './errors/exception-report.ts';
-export type { AbortMode, Lane, RunOptions, WorkerPool } from './pool/worker-pool.ts';
+export type { AbortMode, Lane, RunLane, RunOptions, WorkerPool } from './pool/worker-pool.ts';
 export { submitErrorStatus, TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
 export type { TaskSubmitErrorKind } from './tasks/task-errors.ts';
 export { redactText, redactUrl } from './server/redact-secrets.ts';

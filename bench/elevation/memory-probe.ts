@@ -53,7 +53,10 @@ export function warm(): number {
 export function decodeTiles(input: { gzipPath: string; tiles: number; dir: string }) {
   return measure(async () => {
     for (let i = 0; i < input.tiles; i++) {
-      const result = await decodeTile({ gzipPath: input.gzipPath, hgtPath: `${input.dir}/${i}.hgt` });
+      const result = await decodeTile({
+        gzipPath: input.gzipPath,
+        hgtPath: `${input.dir}/${i}.hgt`,
+      });
       if (result.kind !== 'ok') throw new Error(`decode failed: ${JSON.stringify(result)}`);
       await new Promise((resolve) => setImmediate(resolve));
     }

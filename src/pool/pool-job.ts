@@ -42,6 +42,11 @@ export interface WorkerTools {
   /** Throws an AbortError if `cancelled`; call it between chunks of work. */
   throwIfCancelled(): void;
   /**
+   * Aborts when `cancelled` turns true, for async work that waits on I/O (pass it to requests,
+   * streams, timers). Never aborts for a job run without a signal, or with `abort: 'terminate'`.
+   */
+  readonly signal: AbortSignal;
+  /**
    * Background work calls this between chunks: while request work is running on another pool
    * thread, it waits (blocking this thread, at most the pool's `backgroundYieldMs` per call), so
    * the cores go to the request. Returns at once for interactive jobs and when nothing waits.
@@ -82,9 +87,11 @@ export function workerTools(
   progress: (value: unknown) => void = () => undefined,
   cancel?: SharedArrayBuffer,
   gate?: InteractiveGate,
+  ended?: Promise<unknown>,
 ): WorkerTools {
   const flag = cancel === undefined ? undefined : new Int32Array(cancel);
   const cancelled = () => flag !== undefined && Atomics.load(flag, 0) !== 0;
+  let signal: AbortSignal | undefined;
   const running = gate === undefined ? undefined : new Int32Array(gate.running);
   return {
     yieldToInteractive() {
@@ -105,9 +112,36 @@ export function workerTools(
     throwIfCancelled() {
       if (cancelled()) throw new JobCancelledError();
     },
+    get signal() {
+      signal ??= cancelSignal(flag, ended);
+      return signal;
+    },
     dirtyBytes: () => new DirtyBytes(),
     overlappedFlush: (fd) => new OverlappedFlush(fd),
   };
+}
+
+/**
+ * An AbortSignal for the cancellation flag: aborted when the main thread sets it (it notifies
+ * after setting, see worker-pool.ts). The waiter is woken here when the job ends, so no job
+ * leaves one behind.
+ */
+function cancelSignal(
+  flag: Int32Array | undefined,
+  ended: Promise<unknown> | undefined,
+): AbortSignal {
+  const controller = new AbortController();
+  if (flag === undefined) return controller.signal;
+  const abort = () => {
+    if (Atomics.load(flag, 0) !== 0) controller.abort(new JobCancelledError());
+  };
+  const wait = Atomics.waitAsync(flag, 0, 0);
+  if (!wait.async) abort();
+  else {
+    void wait.value.then(abort);
+    void ended?.finally(() => Atomics.notify(flag, 0));
+  }
+  return controller.signal;
 }
 
 /**
@@ -137,14 +171,18 @@ export default async function runPoolJob({
   if (typeof fn !== 'function') {
     throw new TypeError(`Worker module ${module} has no exported function "${name}"`);
   }
+  let end = () => undefined as void;
+  const ended = new Promise<void>((resolve) => (end = resolve));
   const tools = workerTools(
     port === undefined ? undefined : (value) => port.postMessage(value),
     cancel,
     gate,
+    ended,
   );
   try {
     return await (fn as WorkerFunction)(input, tools);
   } finally {
+    end();
     port?.close();
   }
 }

@@ -34,6 +34,15 @@
  * `tools.throwIfCancelled()` between chunks, and keeps the thread and its caches. Either way the
  * caller's promise rejects at once with the signal's reason (piscina's AbortError for
  * `terminate`); with `cooperative` the thread stays counted as busy until the worker returns.
+ *
+ * I/O. Work that mostly waits (a download streaming to a file) must hold no CPU thread, yet the
+ * main thread is no place for it either: a body arriving at loopback speed costs the event loop
+ * a fifth of a core and, worse, a major GC every few hundred milliseconds (64 KiB socket buffers
+ * by the thousand), each pausing every request for 10-20 ms (measured: GetMap p99 three times
+ * its idle p99 during a job's downloads, 1.7 times with them off the main thread). So the `io`
+ * lane is one more thread, started on first use and niced like the others, that runs any number
+ * of async jobs at once (they wait, they do not compute); it has no place in the lanes above
+ * and is cancelled cooperatively through `tools.signal`.
  */
 import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -79,14 +88,20 @@ export interface WorkerPoolOptions {
 /** How running work stops when its signal aborts; see the module comment. */
 export type AbortMode = 'terminate' | 'cooperative';
 
+/** The lanes of the CPU threads, and `io` for async work that waits (see the module comment). */
+export type RunLane = Lane | 'io';
+
+/** How many async jobs the io thread runs at once; callers bound their own (downloads: 4). */
+const IO_JOBS_PER_THREAD = 256;
+
 export interface RunOptions {
   signal?: AbortSignal;
   transferList?: readonly TransferListItem[];
   /** Receives what the worker function passes to `tools.progress(...)`, on the main thread. */
   onProgress?: (value: unknown) => void;
-  /** Default `interactive`: work a request waits on. Task work is `background`. */
-  lane?: Lane;
-  /** Default: `cooperative` for interactive work, `terminate` for background work. */
+  /** Default `interactive`: work a request waits on. Task work is `background`; `io` waits. */
+  lane?: RunLane;
+  /** Default: `cooperative` for interactive and io work, `terminate` for background work. */
   abort?: AbortMode;
 }
 
@@ -107,6 +122,10 @@ const TSX_IMPORT = ['--import', 'tsx'];
 
 export class WorkerPool {
   readonly #piscina: Piscina;
+  /** The io lane's thread, started on first use. */
+  #io: Piscina | undefined;
+  readonly #ioOptions: ConstructorParameters<typeof Piscina>[0];
+  readonly #onError: (error: Error) => void;
   readonly #scheduler: LaneScheduler;
   readonly #gate: InteractiveGate;
   /** The gate's counter: interactive jobs on a thread now. */
@@ -129,17 +148,27 @@ export class WorkerPool {
     }
     this.#gate = { running: new SharedArrayBuffer(4), maxWaitMs };
     this.#interactiveRunning = new Int32Array(this.#gate.running);
-    this.#piscina = new Piscina({
-      minThreads: this.#scheduler.capacity,
-      maxThreads: this.#scheduler.capacity,
+    const threadOptions = {
       niceIncrement: options.niceIncrement ?? 0,
       // Also, some libraries (geotiff's web-worker) expect workerData to exist in any thread.
       workerData: { ...options.threadSettings },
       execArgv,
       resourceLimits: { maxYoungGenerationSizeMb: options.youngGenerationMb ?? 8 },
+    };
+    this.#piscina = new Piscina({
+      ...threadOptions,
+      minThreads: this.#scheduler.capacity,
+      maxThreads: this.#scheduler.capacity,
     });
-    const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
-    this.#piscina.on('error', onError);
+    this.#ioOptions = {
+      ...threadOptions,
+      minThreads: 1,
+      maxThreads: 1,
+      concurrentTasksPerWorker: IO_JOBS_PER_THREAD,
+      idleTimeout: Number.POSITIVE_INFINITY,
+    };
+    this.#onError = options.onError ?? ((error: Error) => process.emitWarning(error));
+    this.#piscina.on('error', this.#onError);
   }
 
   /**
@@ -158,7 +187,11 @@ export class WorkerPool {
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const lane = options.lane ?? 'interactive';
-    const abort = options.abort ?? (lane === 'interactive' ? 'cooperative' : 'terminate');
+    // The io thread runs many jobs at once: terminating it would end them all.
+    const abort =
+      lane === 'io'
+        ? 'cooperative'
+        : (options.abort ?? (lane === 'background' ? 'terminate' : 'cooperative'));
     const transferList: TransferListItem[] = [...(options.transferList ?? [])];
     let channel: MessageChannel | undefined;
     if (options.onProgress !== undefined) {
@@ -176,25 +209,42 @@ export class WorkerPool {
       cancel,
       gate: lane === 'background' && this.#gate.maxWaitMs > 0 ? this.#gate : undefined,
     };
+    const piscina = lane === 'io' ? this.#ioThread() : this.#piscina;
     const start = () =>
-      this.#piscina.run(job, {
+      piscina.run(job, {
         filename: POOL_JOB,
         ...(signal === undefined || abort !== 'terminate' ? {} : { signal }),
         ...(transferList.length === 0 ? {} : { transferList }),
       }) as Promise<T>;
-    const started = this.#scheduler.schedule(
-      lane,
-      lane === 'interactive' ? () => this.#counted(start) : start,
-      signal,
-    );
+    const started =
+      lane === 'io'
+        ? start()
+        : this.#scheduler.schedule(
+            lane,
+            lane === 'interactive' ? () => this.#counted(start) : start,
+            signal,
+          );
     const run =
       cancel === undefined || signal === undefined
         ? started
-        : rejectOnAbort(started, signal, () => Atomics.store(new Int32Array(cancel), 0, 1));
+        : rejectOnAbort(started, signal, () => {
+            const flag = new Int32Array(cancel);
+            Atomics.store(flag, 0, 1);
+            // Wakes `tools.signal` of async work (pool-job.ts).
+            Atomics.notify(flag, 0);
+          });
     if (channel === undefined) return run;
     const port = channel.port1;
     // Progress messages posted just before the result may still be queued: drain them first.
     return run.finally(() => setImmediate(() => port.close()));
+  }
+
+  #ioThread(): Piscina {
+    if (this.#io === undefined) {
+      this.#io = new Piscina(this.#ioOptions);
+      this.#io.on('error', this.#onError);
+    }
+    return this.#io;
   }
 
   /** Counts an interactive job in the gate while it holds a thread (until its worker returns). */
@@ -262,7 +312,7 @@ export class WorkerPool {
     if (this.#closed) return;
     this.#closed = true;
     this.#scheduler.clear(new Error('The worker pool is closed'));
-    await this.#piscina.close({ force: false });
+    await Promise.all([this.#piscina.close({ force: false }), this.#io?.close({ force: false })]);
   }
 }
 

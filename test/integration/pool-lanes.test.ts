@@ -266,3 +266,71 @@ describe('warming worker modules (WorkerPool.warm)', () => {
     }
   });
 });
+
+describe('the io lane', () => {
+  it('runs async work on a thread of its own while every CPU thread is held, many jobs at once', async () => {
+    pool = new WorkerPool({ threads: 1 });
+    const memory = newBoard(2);
+    // Both CPU threads held: one background job, one interactive job.
+    const held = [latched(pool, memory, 0, 'background'), latched(pool, memory, 1, 'interactive')];
+    await Promise.all(held.map((job) => job.started));
+    const flags = Array.from({ length: 8 }, () => new SharedArrayBuffer(8));
+    const progress: number[] = [];
+    const io = flags.map((flag) =>
+      pool!.run<number>(
+        LATCH_WORKER,
+        'waitOnSignal',
+        { memory: flag },
+        {
+          lane: 'io',
+          onProgress: (thread) => progress.push(thread as number),
+        },
+      ),
+    );
+    await expect.poll(() => progress.length).toBe(8);
+    // All eight wait at once, on one thread.
+    expect(new Set(progress).size).toBe(1);
+    for (const flag of flags) Atomics.store(new Int32Array(flag), 1, 1);
+    expect(new Set(await Promise.all(io))).toEqual(new Set(progress));
+    // The CPU threads were held throughout: the io jobs ran on neither.
+    for (let id = 0; id < 2; id++) release(memory, id);
+    expect(await Promise.all(held.map((job) => job.done))).toEqual([0, 1]);
+  });
+
+  it('aborts tools.signal when the caller gives up, and rejects with the reason at once', async () => {
+    pool = new WorkerPool({ threads: 1 });
+    const flag = new SharedArrayBuffer(8);
+    const controller = new AbortController();
+    const job = pool.run(
+      LATCH_WORKER,
+      'waitOnSignal',
+      { memory: flag },
+      {
+        lane: 'io',
+        signal: controller.signal,
+        onProgress: () => controller.abort(new Error('client gone')),
+      },
+    );
+    await expect(job).rejects.toThrow('client gone');
+    // The worker saw its signal abort.
+    await expect.poll(() => Atomics.load(new Int32Array(flag), 0)).toBe(1);
+  });
+
+  it('never aborts tools.signal for a job that finishes', async () => {
+    pool = new WorkerPool({ threads: 1 });
+    const flag = new SharedArrayBuffer(8);
+    Atomics.store(new Int32Array(flag), 1, 1);
+    const controller = new AbortController();
+    await pool.run(
+      LATCH_WORKER,
+      'waitOnSignal',
+      { memory: flag },
+      {
+        lane: 'io',
+        signal: controller.signal,
+      },
+    );
+    controller.abort();
+    expect(Atomics.load(new Int32Array(flag), 0)).toBe(0);
+  });
+});

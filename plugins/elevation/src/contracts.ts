@@ -36,9 +36,32 @@ export type FetchFailure =
   /** 4xx other than 404/429: retrying will not help. */
   | { kind: 'fatal'; reason: string; status?: number };
 
-/** The outcome of one attempt: downloaded (main thread), then decoded and checked (pool). */
+/** The outcome of one attempt: downloaded (io thread), then decoded and checked (pool). */
 export type FetchTileOutput =
   { kind: 'ok'; compressedBytes: number; size: number; samples: HgtSamples } | FetchFailure;
+
+export interface DownloadTileInput {
+  /** The tile's URL on the source (credentials included: it never leaves the process). */
+  url: string;
+  /** The temporary .hgt.gz the body goes to; removed by the worker unless 'received'. */
+  path: string;
+  timeoutMs: number;
+}
+
+/** What a local file error was, for the main thread to rethrow with its code. */
+export interface FileErrorDescription {
+  message: string;
+  code?: string;
+  errno?: number;
+  syscall?: string;
+  path?: string;
+}
+
+export type DownloadTileOutput =
+  | { kind: 'received'; bytes: number; interrupted?: string }
+  | FetchFailure
+  /** Writing the file failed (a full disk, say): thrown on the main thread as it was. */
+  | { kind: 'file-error'; error: FileErrorDescription };
 
 export interface DecodeTileInput {
   /** The downloaded body (.hgt.gz); the worker only reads it. */

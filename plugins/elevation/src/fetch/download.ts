@@ -1,9 +1,10 @@
 /**
- * Main thread: downloads one skadi tile's body (.hgt.gz) into a file, as it arrives, without
- * looking inside it. Waiting on the network costs no pool thread this way: a pool thread is only
- * taken afterwards, to inflate and check the file (decode-worker.ts). Nothing CPU-heavy happens
- * here; each chunk is written before the next is read, so a download holds about one network
- * chunk in memory and a slow disk slows the socket instead of filling the heap.
+ * Downloads one skadi tile's body (.hgt.gz) into a file, as it arrives, without looking inside
+ * it. It runs on the pool's io thread (download-worker.ts), where waiting on the network costs
+ * no CPU thread and the socket buffers cost the event loop no GC; a CPU thread is only taken
+ * afterwards, to inflate and check the file (decode-worker.ts). Each chunk is written before
+ * the next is read, so a download holds about one network chunk in memory and a slow disk slows
+ * the socket instead of filling the heap.
  *
  * Expected failures (HTTP status, network, timeout, an oversized body) are results, never
  * exceptions, and leave no file behind; only an abort through `signal` (the job gave up) and
@@ -11,7 +12,6 @@
  */
 import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage } from 'node:http';
-import { DirtyBytes } from 'relief';
 import type { FetchFailure } from '../contracts.ts';
 import { MAX_GZIP_BYTES } from './tile-sizes.ts';
 import { classifyStatus } from './http-status.ts';
@@ -42,6 +42,12 @@ export interface DownloadOptions {
   onBytes?: (bytes: number) => void;
   /** Opens the file the body goes to (default: created or truncated, for writing). */
   openFile?: (path: string) => Promise<FileHandle>;
+  /**
+   * Counts the bytes written and says when to flush the file (`tools.dirtyBytes()` on the pool):
+   * four downloads of 25 MB at once would otherwise all be dirty page cache (write-sync.ts in
+   * the core). Default: never flushed.
+   */
+  dirty?: { add(bytes: number): boolean };
 }
 
 export async function downloadTile(
@@ -152,11 +158,9 @@ async function receive(
   }
   // Set when writing the file failed: that is thrown as it is, not read as a network problem.
   let fileError: { error: unknown } | undefined;
-  // Four downloads of 25 MB at once would otherwise all be dirty page cache (write-sync.ts).
-  const dirty = new DirtyBytes();
   const write = async (chunk: Buffer) => {
     await writeAll(file, chunk);
-    if (dirty.add(chunk.length)) await file.datasync();
+    if (options.dirty?.add(chunk.length) === true) await file.datasync();
   };
   try {
     // One chunk at a time: the next is read only once this one is written, and meanwhile

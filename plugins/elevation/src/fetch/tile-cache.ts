@@ -5,7 +5,7 @@
  * as downloaded. A cell the source has no data for gets an empty `.nodata` marker.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, open, rename, rm, stat, writeFile, type FileHandle } from 'node:fs/promises';
+import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HgtSamples, TileId } from '../contracts.ts';
 import { tileDir, tileName } from '../tiles/tile-id.ts';
@@ -66,11 +66,6 @@ export class TileCache {
   /** A fresh temporary path for a downloaded body (the .hgt.gz) until it is decoded. */
   partPath(tile: TileId): string {
     return join(this.#tmp, `${tileName(tile)}.${randomUUID()}.hgt.gz`);
-  }
-
-  /** Opens a temporary path (partPath) for a download to write the body to. */
-  openPart(partPath: string): Promise<FileHandle> {
-    return open(partPath, 'w');
   }
 
   async commit(tempPath: string, tile: TileId): Promise<string> {

@@ -3,16 +3,18 @@
  * - a cached tile (or a known no-data cell) is answered without a request;
  * - concurrent requests for one tile share a single download (jobs overlapping in space fetch
  *   each tile once); the download is aborted only when every job waiting for it has given up;
- * - an attempt is two steps: the body streams into a temporary .hgt.gz on this (main) thread
- *   (download.ts), then ONE pool job inflates and checks it into a temporary .hgt
- *   (decode-worker.ts). Waiting on the network thus never holds a pool thread, and the pool
- *   only sees bounded CPU work (lane 'background', so maps go first);
+ * - an attempt is two steps: the body streams into a temporary .hgt.gz on the pool's io thread
+ *   (download-worker.ts, lane 'io': no CPU thread, and no socket buffers for the event loop's
+ *   GC), then ONE pool job inflates and checks it into a temporary .hgt (decode-worker.ts).
+ *   Waiting on the network thus never holds a CPU thread, and the CPU threads only see bounded
+ *   work (lane 'background', so maps go first);
  * - at most `concurrency` downloads are in flight toward the source, across all jobs; decodes
  *   are limited by the pool, and at most `concurrency` + pool threads tiles are between
  *   download and decoded at once, which bounds the temporary files when decoding is the
  *   bottleneck (a fast upstream);
- * - both temporary files belong to this thread, which renames the .hgt into the cache or removes
- *   it, and always removes the .hgt.gz: aborting a decode terminates its worker mid-write;
+ * - both temporary files belong to this (main) thread, which renames the .hgt into the cache or
+ *   removes it, and always removes the .hgt.gz: aborting a decode terminates its worker
+ *   mid-write, and a cancelled download may leave its file behind;
  * - network errors, timeouts, 5xx and corrupt or truncated bodies are retried with exponential
  *   backoff and jitter, honouring Retry-After; a 404 marks the cell as having no data;
  * - a full or read-only disk (ENOSPC, EDQUOT, EROFS) is never retried: the fetch rejects with
@@ -24,16 +26,19 @@ import { isStorageFailure, moduleUrl, redactText, type WorkerPool } from 'relief
 import type {
   DecodeTileInput,
   DecodeTileOutput,
+  DownloadTileInput,
+  DownloadTileOutput,
   FetchTileOutput,
   HgtSamples,
   TileId,
 } from '../contracts.ts';
 import { tileDir, tileName } from '../tiles/tile-id.ts';
 import { abortableSleep, backoffDelay } from './backoff.ts';
-import { downloadTile } from './download.ts';
+import { fileError } from './download-worker.ts';
 import type { TileCache } from './tile-cache.ts';
 
 export const DECODE_WORKER = moduleUrl('./decode-worker.ts', import.meta.url);
+export const DOWNLOAD_WORKER = moduleUrl('./download-worker.ts', import.meta.url);
 
 export type TileStatus = 'downloaded' | 'cached' | 'no-data' | 'failed';
 
@@ -200,20 +205,21 @@ export class TileFetcher {
     let reported = 0;
     let step = 'download';
     try {
+      const download: DownloadTileInput = { url, path: gzipPath, timeoutMs };
       const received = await this.#downloads.add(
         () =>
-          downloadTile(url, gzipPath, {
-            timeoutMs,
+          pool.run<DownloadTileOutput>(DOWNLOAD_WORKER, 'downloadTileJob', download, {
+            lane: 'io',
             signal,
-            openFile: (path) => cache.openPart(path),
-            onBytes: (bytes) => {
-              const delta = bytes - reported;
-              reported = bytes;
+            onProgress: (bytes) => {
+              const delta = (bytes as number) - reported;
+              reported = bytes as number;
               if (delta > 0) for (const listener of shared.listeners) listener(delta);
             },
           }),
         { signal },
       );
+      if (received.kind === 'file-error') throw fileError(received.error);
       if (received.kind !== 'received') return received;
       step = 'worker';
       const input: DecodeTileInput = { gzipPath, hgtPath };
