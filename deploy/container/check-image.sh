@@ -17,6 +17,13 @@ trap 'podman rm -f "$NAME" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 pass() { printf 'PASS  %s\n' "$1"; }
 fail() { printf 'FAIL  %s: %s\n' "$1" "$2"; failures=$((failures + 1)); }
 
+# ---- 9. the Dockerfile's own default base is pinned by digest ----
+if grep -Eq '^ARG NODE_IMAGE=node:24-bookworm-slim@sha256:[0-9a-f]{64}$' Dockerfile; then
+  pass "9. Dockerfile pins its default base by digest ($(grep -E '^ARG NODE_IMAGE=' Dockerfile | cut -c 16-))"
+else
+  fail "9. Dockerfile pins its default base by digest" "$(grep -E '^ARG NODE_IMAGE=' Dockerfile)"
+fi
+
 if [ -z "${SKIP_BUILD:-}" ]; then
   # The base image pinned by digest, as a release build does.
   digest="$(podman image inspect node:24-bookworm-slim --format '{{.Digest}}')"

@@ -39,7 +39,7 @@
  * main thread is no place for it either: a body arriving at loopback speed costs the event loop
  * a fifth of a core and, worse, a major GC every few hundred milliseconds (64 KiB socket buffers
  * by the thousand), each pausing every request for 10-20 ms (measured: GetMap p99 three times
- * its idle p99 during a job's downloads, 1.7 times with them off the main thread). So the `io`
+ * its idle p99 during a job's downloads, 1.3-2 times with them off the main thread). So the `io`
  * lane is one more thread, started on first use and niced like the others, that runs any number
  * of async jobs at once (they wait, they do not compute); it has no place in the lanes above
  * and is cancelled cooperatively through `tools.signal`.
