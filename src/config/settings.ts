@@ -193,6 +193,13 @@ export const SETTINGS = {
     default: 4,
     description: 'Background tasks running at once; the rest wait in priority order',
   },
+  taskCancelGrace: {
+    env: 'RELIEF_TASK_CANCEL_GRACE_SECONDS',
+    schema: integer(1, 86_400),
+    default: 30,
+    description:
+      'Seconds a cancelled task may take to stop before it is abandoned: dismissed, and its slot freed',
+  },
   jobRetention: {
     env: 'RELIEF_JOB_RETENTION',
     schema: duration,

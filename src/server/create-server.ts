@@ -115,6 +115,9 @@ export async function createServer(
     clientErrorHandler,
     frameworkErrors: frameworkErrors.handler,
     schemaErrorFormatter: formatSchemaErrors,
+    // Fastify's default strips properties a schema does not allow, so `/jobs?group=x` would
+    // silently list every job: a parameter a route does not know is a 400 naming it instead.
+    ajv: { customOptions: { removeAdditional: false } },
   });
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
@@ -221,6 +224,7 @@ export async function createServer(
     jobsDir: join(dataDir, 'jobs'),
     dataDir,
     retentionSeconds: settings.jobRetention,
+    cancelGraceSeconds: settings.taskCancelGrace,
     storage: dataDirCheck,
   });
 

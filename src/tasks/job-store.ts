@@ -24,6 +24,7 @@ interface Row {
   result: string | null;
   error: string | null;
   checkpoint: string | null;
+  cancel_requested: string | null;
   sequence: number;
 }
 
@@ -32,9 +33,38 @@ export const MAX_JOB_OFFSET = Number.MAX_SAFE_INTEGER;
 /** The largest page of a job listing through the API (internal callers may ask for more). */
 export const MAX_JOB_LIMIT = 1000;
 
+/** Orders of a job listing: a field, newest or largest first with a leading `-`. */
+export const JOB_SORT_ORDERS = [
+  '-created',
+  'created',
+  '-priority',
+  'priority',
+  '-updated',
+  'updated',
+] as const;
+export type JobSortOrder = (typeof JOB_SORT_ORDERS)[number];
+
+/** Ties are broken newest first, so a page boundary never splits jobs unpredictably. */
+const ORDER_BY: Record<JobSortOrder, string> = {
+  '-created': 'sequence DESC',
+  created: 'sequence ASC',
+  '-priority': 'priority DESC, sequence DESC',
+  priority: 'priority ASC, sequence DESC',
+  '-updated': 'updated DESC, sequence DESC',
+  updated: 'updated ASC, sequence DESC',
+};
+
 export interface JobQuery {
   status?: readonly JobStatus[];
   processId?: readonly string[];
+  group?: readonly string[];
+  minPriority?: number;
+  maxPriority?: number;
+  /** ISO 8601 UTC times as stored (`toISOString`): compared as text. */
+  createdAfter?: string;
+  createdBefore?: string;
+  /** Default `-created` (newest first). */
+  sortBy?: JobSortOrder;
   limit: number;
   offset: number;
 }
@@ -58,7 +88,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   attempts    INTEGER NOT NULL DEFAULT 0,
   result      TEXT,
   error       TEXT,
-  checkpoint  TEXT
+  checkpoint  TEXT,
+  cancel_requested TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
 CREATE INDEX IF NOT EXISTS jobs_process ON jobs(process_id);
@@ -80,6 +111,7 @@ export class JobStore {
     this.#db.pragma('synchronous = NORMAL');
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
+    addMissingColumns(this.#db);
     this.#insert = this.#db.prepare(
       `INSERT INTO jobs (id, process_id, input, status, priority, group_name, depends_on, progress,
         message, created, updated, attempts) VALUES (@id, @processId, @input, @status, @priority,
@@ -96,7 +128,10 @@ export class JobStore {
   }
 
   insert(
-    job: Omit<JobRecord, 'sequence' | 'started' | 'finished' | 'result' | 'error' | 'checkpoint'>,
+    job: Omit<
+      JobRecord,
+      'sequence' | 'started' | 'finished' | 'result' | 'error' | 'checkpoint' | 'cancelRequested'
+    >,
   ): JobRecord {
     this.#insert.run({
       ...job,
@@ -164,12 +199,34 @@ export class JobStore {
       where.push(`process_id IN (${query.processId.map(() => '?').join(', ')})`);
       values.push(...query.processId);
     }
+    if (query.group !== undefined && query.group.length > 0) {
+      where.push(`group_name IN (${query.group.map(() => '?').join(', ')})`);
+      values.push(...query.group);
+    }
+    if (query.minPriority !== undefined) {
+      where.push('priority >= ?');
+      values.push(query.minPriority);
+    }
+    if (query.maxPriority !== undefined) {
+      where.push('priority <= ?');
+      values.push(query.maxPriority);
+    }
+    if (query.createdAfter !== undefined) {
+      where.push('created > ?');
+      values.push(query.createdAfter);
+    }
+    if (query.createdBefore !== undefined) {
+      where.push('created < ?');
+      values.push(query.createdBefore);
+    }
+    const order = ORDER_BY[query.sortBy ?? '-created'];
+    if (order === undefined) throw new RangeError(`unknown job sort order ${query.sortBy}`);
     const clause = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
     const total = (
       this.#prepared(`SELECT count(*) AS n FROM jobs ${clause}`).get(...values) as { n: number }
     ).n;
     const rows = this.#prepared(
-      `SELECT * FROM jobs ${clause} ORDER BY sequence DESC LIMIT ? OFFSET ?`,
+      `SELECT * FROM jobs ${clause} ORDER BY ${order} LIMIT ? OFFSET ?`,
     ).all(...values, query.limit, query.offset) as Row[];
     return { jobs: rows.map(fromRow), total };
   }
@@ -205,7 +262,20 @@ const COLUMN = {
   error: 'error',
   checkpoint: 'checkpoint',
   input: 'input',
+  cancelRequested: 'cancel_requested',
 } as const;
+
+/** Columns added after the first release: a data dir written by an older server gets them. */
+const ADDED_COLUMNS: Record<string, string> = { cancel_requested: 'TEXT' };
+
+function addMissingColumns(db: Database.Database): void {
+  const present = new Set(
+    (db.prepare('PRAGMA table_info(jobs)').all() as { name: string }[]).map((c) => c.name),
+  );
+  for (const [name, type] of Object.entries(ADDED_COLUMNS)) {
+    if (!present.has(name)) db.exec(`ALTER TABLE jobs ADD COLUMN ${name} ${type}`);
+  }
+}
 
 const JSON_COLUMNS = new Set(['dependsOn', 'result', 'checkpoint', 'input']);
 
@@ -228,6 +298,7 @@ function fromRow(row: Row): JobRecord {
     result: row.result === null ? undefined : (JSON.parse(row.result) as unknown),
     error: row.error,
     checkpoint: row.checkpoint === null ? undefined : (JSON.parse(row.checkpoint) as unknown),
+    cancelRequested: row.cancel_requested ?? null,
     sequence: row.sequence,
   };
 }

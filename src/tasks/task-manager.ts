@@ -3,11 +3,17 @@
  *
  * - At most `maxConcurrent` tasks run at once; the next is the highest priority whose
  *   dependencies have all succeeded, FIFO within a priority.
- * - Cancelling removes a queued task, or aborts a running one (its pool jobs are terminated);
- *   tasks depending on a failed or dismissed one are dismissed in turn.
+ * - Cancelling removes a queued task at once. A running one is aborted (its pool jobs are
+ *   terminated) but stays 'running', marked `cancelRequested`, until its run() has really
+ *   returned: only then is it 'dismissed' and its slot given to the next task. A run() that
+ *   ignores its signal is abandoned after `cancelGraceSeconds`: dismissed, and its slot freed,
+ *   with a message that says so (its code may still be running; the log warns). Clients are
+ *   never told a job stopped while it still runs, and the queue never stalls behind it. Tasks
+ *   depending on a failed or dismissed one are dismissed in turn.
  * - Every state change is written to the job store before it is announced.
- * - After a restart, jobs that were queued or running resume (resumable types, with their last
- *   checkpoint) or fail with a clear "interrupted" error.
+ * - After a restart (or a crash), queued jobs stay queued whatever their type; running jobs
+ *   resume (resumable types, with their last checkpoint) or fail with a clear "interrupted"
+ *   error; a job whose cancellation was under way is dismissed.
  */
 import { randomUUID } from 'node:crypto';
 import { EventEmitter, setMaxListeners } from 'node:events';
@@ -51,6 +57,11 @@ export interface TaskManagerOptions {
   /** Smallest gap between two progress updates of one task (ms). */
   progressIntervalMs?: number;
   /**
+   * How long a cancelled task's run() may take to return before it is abandoned (dismissed and
+   * its slot freed though its code may still run). Default 30 s; RELIEF_TASK_CANCEL_GRACE.
+   */
+  cancelGraceSeconds?: number;
+  /**
    * The data dir's state: new jobs are refused while it is below its free-space threshold or
    * unwritable, rather than accepted and failed at their first write.
    */
@@ -85,6 +96,8 @@ interface RunningTask {
   controller: AbortController;
   coalescer: ProgressCoalescer;
   settled: Promise<void>;
+  /** Set once the task is being cancelled: abandons it when the grace period runs out. */
+  graceTimer?: NodeJS.Timeout;
 }
 
 const PROCESS_ID = /^[a-z][a-z0-9-]{0,62}$/;
@@ -107,7 +120,12 @@ export class TaskManager {
         `maxConcurrent must be a positive integer, got ${options.maxConcurrent}`,
       );
     }
-    this.#options = { progressIntervalMs: 100, dataDir: dirname(options.jobsDir), ...options };
+    this.#options = {
+      progressIntervalMs: 100,
+      cancelGraceSeconds: 30,
+      dataDir: dirname(options.jobsDir),
+      ...options,
+    };
     // One listener per SSE client or long-poll: many may watch at once.
     this.#events.setMaxListeners(0);
   }
@@ -325,7 +343,11 @@ export class TaskManager {
 
   // ---- control --------------------------------------------------------------------------------
 
-  /** Dismisses a queued or running job; returns the job, or undefined if there is none. */
+  /**
+   * Dismisses a queued job at once, or starts cancelling a running one (see the module comment);
+   * returns the job as it is now, or undefined if there is none. waitForFinal() tells when a
+   * running one has really stopped.
+   */
   cancel(id: string, reason = 'Dismissed by request'): JobRecord | undefined {
     const dismissed = this.#dismiss(id, reason);
     this.#schedule();
@@ -336,26 +358,56 @@ export class TaskManager {
   #dismiss(id: string, reason: string): JobRecord | undefined {
     const job = this.get(id);
     if (job === undefined || FINAL_STATUSES.has(job.status)) return job;
-    const queued = this.#queue.findIndex((j) => j.id === id);
-    if (queued !== -1) this.#queue.splice(queued, 1);
     const running = this.#running.get(id);
     if (running !== undefined) {
-      running.coalescer.close();
-      running.controller.abort(new TaskCancelled(reason));
+      if (job.cancelRequested === null) this.#beginCancel(id, running, reason);
+      return this.get(id);
     }
+    const queued = this.#queue.findIndex((j) => j.id === id);
+    if (queued !== -1) this.#queue.splice(queued, 1);
     const dismissed = this.#finish(id, { status: 'dismissed', message: reason, error: reason });
     this.#cascade(id, 'dismissed');
     return dismissed;
+  }
+
+  /**
+   * Aborts a running task and records that its cancellation is under way. Its dependants can
+   * never run now, so they are dismissed at once; the task itself when its run() returns
+   * (#start) or when the grace period runs out, whichever comes first.
+   */
+  #beginCancel(id: string, running: RunningTask, reason: string): void {
+    running.coalescer.close();
+    this.#options.store.update(id, { cancelRequested: reason, message: `Cancelling: ${reason}` });
+    this.#announce('status', this.get(id) as JobRecord);
+    running.controller.abort(new TaskCancelled(reason));
+    const graceMs = this.#options.cancelGraceSeconds * 1000;
+    running.graceTimer = setTimeout(() => this.#abandon(id, running, reason), graceMs);
+    running.graceTimer.unref();
+    this.#cascade(id, 'dismissed');
+  }
+
+  /** The grace period ran out and the task still runs: dismiss it and free its slot. */
+  #abandon(id: string, running: RunningTask, reason: string): void {
+    if (this.#running.get(id) !== running) return;
+    this.#running.delete(id);
+    const grace = this.#options.cancelGraceSeconds;
+    this.#options.log.warn(
+      { jobId: id, graceSeconds: grace },
+      'a cancelled task did not stop within its grace period; abandoned (its code may still run)',
+    );
+    const message = `${reason} (the task did not stop within ${grace} s and was abandoned)`;
+    this.#finish(id, { status: 'dismissed', message, error: message, cancelRequested: null });
+    this.#schedule();
   }
 
   /** Dismisses every queued and running job of a group; returns how many. */
   cancelGroup(group: string): number {
     const ids = [
       ...this.#queue.filter((j) => j.group === group).map((j) => j.id),
-      // A dismissed task stays in #running until its run() settles: it is not dismissed again.
+      // A task being cancelled stays in #running until its run() settles: not counted again.
       ...[...this.#running.keys()].filter((id) => {
         const job = this.get(id);
-        return job?.group === group && !FINAL_STATUSES.has(job.status);
+        return job?.group === group && job.status === 'running' && job.cancelRequested === null;
       }),
     ];
     for (const id of ids) this.cancel(id, `Group ${group} was dismissed`);
@@ -415,6 +467,18 @@ export class TaskManager {
           error: `Process "${job.processId}" is no longer available`,
         });
         failed.push(job.id);
+      } else if (job.cancelRequested !== null) {
+        // Its cancellation was under way when the server stopped: the client asked for that.
+        this.#finish(job.id, {
+          status: 'dismissed',
+          message: job.cancelRequested,
+          error: job.cancelRequested,
+          cancelRequested: null,
+        });
+        failed.push(job.id);
+      } else if (job.status === 'accepted') {
+        // Never started: nothing was lost, whatever its type. It keeps its place in the queue.
+        this.#queue.push(job);
       } else if (type.resumable) {
         this.#options.store.update(job.id, {
           status: 'accepted',
@@ -573,6 +637,10 @@ export class TaskManager {
       .then(() => type.run(job.input, context))
       .then((result) => {
         coalescer.close();
+        if (controller.signal.reason instanceof TaskCancelled) {
+          this.#dismissStopped(job.id, controller.signal.reason);
+          return;
+        }
         if (controller.signal.aborted) return;
         this.#finish(job.id, {
           status: 'successful',
@@ -592,6 +660,7 @@ export class TaskManager {
           return;
         }
         if (reason instanceof TaskCancelled) {
+          this.#dismissStopped(job.id, reason);
           jobLog.info({ reason: reason.message }, 'task dismissed');
           return;
         }
@@ -608,10 +677,25 @@ export class TaskManager {
         this.#cascade(job.id, 'failed');
       })
       .finally(() => {
-        this.#running.delete(job.id);
+        const entry = this.#running.get(job.id);
+        clearTimeout(entry?.graceTimer);
+        // An abandoned task gave its slot up already (#abandon).
+        if (entry !== undefined && entry.settled === settled) this.#running.delete(job.id);
         this.#schedule();
       });
     this.#running.set(job.id, { controller, coalescer, settled });
+  }
+
+  /** A cancelled task's run() has returned: now it is dismissed (unless abandoned before). */
+  #dismissStopped(id: string, reason: TaskCancelled): void {
+    const job = this.get(id);
+    if (job === undefined || FINAL_STATUSES.has(job.status)) return;
+    this.#finish(id, {
+      status: 'dismissed',
+      message: reason.message,
+      error: reason.message,
+      cancelRequested: null,
+    });
   }
 
   #finish(id: string, fields: Partial<JobRecord> & Pick<JobRecord, 'status'>): JobRecord {

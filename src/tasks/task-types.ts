@@ -106,6 +106,11 @@ export interface JobRecord {
   /** The message shown to clients for a failed or dismissed job. */
   error: string | null;
   checkpoint: unknown;
+  /**
+   * Why the job is being cancelled, while its run() has not stopped yet (status still
+   * 'running'); null otherwise. It becomes 'dismissed' once its work has really stopped.
+   */
+  cancelRequested: string | null;
   /** Insertion order, for FIFO within a priority. */
   sequence: number;
 }

@@ -196,9 +196,11 @@ describe('jobs', () => {
     const created = await execute('slow', { steps: 100, stepMs: 100 });
     const jobId = created.body.jobID as string;
     await expect.poll(async () => (await http().get(`/jobs/${jobId}`)).body.status).toBe('running');
+    // The answer waits for the job to have really stopped (its run() returned).
     const dismissed = await http().delete(`/jobs/${jobId}`);
     expect(dismissed.status).toBe(200);
     expect(dismissed.body).toMatchObject({ jobID: jobId, status: 'dismissed' });
+    expect(dismissed.body.cancelling).toBeUndefined();
     expect((await http().get(`/jobs/${jobId}`)).body.status).toBe('dismissed');
     const results = await http().get(`/jobs/${jobId}/results`);
     expect(results.status).toBe(404);
@@ -256,6 +258,76 @@ describe('jobs', () => {
     ).toBe(true);
     expect((await http().get('/jobs?status=done')).status).toBe(400);
     expect((await http().get('/jobs?limit=0')).status).toBe(400);
+  });
+
+  it('issue 15 item 4: unknown filters are a 400 naming every one of them, not a silently unfiltered list', async () => {
+    const answer = await http().get('/jobs?group=a&state=running&q=x&limit=2');
+    expect(answer.status).toBe(400);
+    expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(answer.body.detail).toContain('"state"');
+    expect(answer.body.detail).toContain('"q"');
+    expect(answer.body.detail).not.toContain('"group"');
+    expect(answer.body.detail).not.toContain('"limit"');
+    // The same on the status route: an unknown parameter is refused, not dropped.
+    const one = await execute('sum', { a: 1, b: 2 }, { prefer: 'wait=10' });
+    const status = await http().get(`${new URL(one.headers.location as string).pathname}?wiat=5`);
+    expect(status.status).toBe(400);
+    expect(status.body.detail).toContain('"wiat"');
+  });
+
+  it('issue 15 item 4: lists by group, priority range and creation time, sorted as asked, with links that keep the filters', async () => {
+    const submit = (priority: number, group: string) =>
+      http()
+        .post('/processes/sum/execution')
+        .set({ prefer: 'wait=10' })
+        .send({ inputs: { a: priority, b: 0 }, priority, group });
+    const before = new Date(Date.now() - 1).toISOString();
+    const made: string[] = [];
+    for (const [priority, group] of [
+      [5, 'listing-a'],
+      [-3, 'listing-a'],
+      [9, 'listing-b'],
+      [1, 'listing-a'],
+    ] as const) {
+      const answer = await submit(priority, group);
+      expect(answer.status).toBe(200);
+      made.push(answer.headers.location?.split('/').pop() ?? '');
+    }
+    const byGroup = await http().get('/jobs?group=listing-a&sortBy=-priority&limit=2');
+    expect(byGroup.status).toBe(200);
+    expect(byGroup.body.numberMatched).toBe(3);
+    expect(byGroup.body.jobs.map((j: { jobID: string }) => j.jobID)).toEqual([made[0], made[3]]);
+    const next = byGroup.body.links.find((l: { rel: string }) => l.rel === 'next');
+    const nextUrl = new URL(next.href as string);
+    expect(nextUrl.searchParams.get('group')).toBe('listing-a');
+    expect(nextUrl.searchParams.get('sortBy')).toBe('-priority');
+    const page2 = await http().get(nextUrl.pathname + nextUrl.search);
+    expect(page2.body.jobs.map((j: { jobID: string }) => j.jobID)).toEqual([made[1]]);
+
+    const range = await http().get(
+      `/jobs?group=listing-a&group=listing-b&minPriority=0&maxPriority=5&sortBy=created`,
+    );
+    expect(range.body.jobs.map((j: { jobID: string }) => j.jobID)).toEqual([made[0], made[3]]);
+    const since = await http().get(
+      `/jobs?createdAfter=${encodeURIComponent(before)}&processID=sum&sortBy=created&limit=100`,
+    );
+    expect(since.body.jobs.map((j: { jobID: string }) => j.jobID)).toEqual(made);
+    const none = await http().get(
+      `/jobs?createdBefore=${encodeURIComponent(before)}&group=listing-b`,
+    );
+    expect(none.body).toMatchObject({ numberMatched: 0, jobs: [] });
+
+    for (const bad of [
+      'minPriority=1001',
+      'maxPriority=abc',
+      'createdAfter=2026-12-06',
+      'createdBefore=2026-13-45T99:00:00Z',
+      'sortBy=name',
+    ]) {
+      const answer = await http().get(`/jobs?${bad}`);
+      expect(answer.status, bad).toBe(400);
+      expect(answer.body.detail, bad).toContain(bad.split('=')[0]);
+    }
   });
 
   it('refuses non-decimal, out-of-range and repeated limit/offset with a 400 naming the parameter (no SQLite 500)', async () => {

@@ -1,9 +1,15 @@
 /** `/jobs`: list, status (with long-poll), events, results and dismissal of jobs. */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { publicBaseUrl } from '../../server/public-url.ts';
-import { MAX_JOB_LIMIT, MAX_JOB_OFFSET } from '../../tasks/job-store.ts';
+import {
+  JOB_SORT_ORDERS,
+  MAX_JOB_LIMIT,
+  MAX_JOB_OFFSET,
+  type JobSortOrder,
+} from '../../tasks/job-store.ts';
+import { ServiceException } from '../../errors/service-exception.ts';
 import type { TaskManager } from '../../tasks/task-manager.ts';
-import { FINAL_STATUSES, type JobStatus } from '../../tasks/task-types.ts';
+import { FINAL_STATUSES, type JobRecord, type JobStatus } from '../../tasks/task-types.ts';
 import { queryNumberSchema, readQueryNumber } from '../query-number.ts';
 import { jobEventStream } from './job-events.ts';
 import { jobFailed, noSuchJob, resultNotReady } from './ogc-problems.ts';
@@ -30,6 +36,63 @@ const WAIT = {
   description: 'Seconds to wait for the job to end',
 };
 
+const LIST_PARAMETERS = new Set([
+  'status',
+  'processID',
+  'group',
+  'minPriority',
+  'maxPriority',
+  'createdAfter',
+  'createdBefore',
+  'sortBy',
+  'limit',
+  'offset',
+]);
+const PRIORITY_SCHEMA = {
+  type: 'string',
+  pattern: '^-?[0-9]{1,4}$',
+  description: 'A job priority bound, inclusive: an integer from -1000 to 1000',
+} as const;
+// RFC 3339 date-time, the form OGC API uses: a date alone is not a point in time.
+const TIME_SCHEMA = {
+  type: 'string',
+  maxLength: 40,
+  pattern:
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})$',
+  description: 'An RFC 3339 date-time, e.g. 2026-12-06T10:00:00Z (exclusive bound)',
+} as const;
+
+function readPriority(raw: string | undefined, name: string): number | undefined {
+  if (raw === undefined) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || Math.abs(value) > 1000) {
+    throw new ServiceException(
+      'InvalidParameterValue',
+      `${name} must be an integer from -1000 to 1000`,
+      name,
+    );
+  }
+  return value;
+}
+
+/** As stored (UTC, toISOString), so that SQLite compares the text in time order. */
+function readTime(raw: string | undefined, name: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const time = Date.parse(raw);
+  if (Number.isNaN(time)) {
+    throw new ServiceException('InvalidParameterValue', `${name} is not a valid date-time`, name);
+  }
+  return new Date(time).toISOString();
+}
+
+const DEFAULT_DISMISS_WAIT_SECONDS = 5;
+const DISMISS_WAIT = {
+  minimum: 0,
+  maximum: MAX_WAIT_SECONDS,
+  fraction: true,
+  description: `Seconds to wait for a running job to stop before answering (default ${DEFAULT_DISMISS_WAIT_SECONDS})`,
+};
+
 export interface JobsRoutesOptions {
   tasks: TaskManager;
   publicUrl: string | undefined;
@@ -41,6 +104,27 @@ export function registerJobsRoutes(
   app: FastifyInstance,
   { tasks, publicUrl, stopping }: JobsRoutesOptions,
 ): void {
+  /**
+   * The job once it is final, or as it is after `seconds`; sooner if the client goes away or the
+   * server begins to shut down.
+   */
+  const untilFinal = async (
+    request: FastifyRequest,
+    job: JobRecord,
+    seconds: number,
+  ): Promise<JobRecord> => {
+    if (seconds <= 0 || FINAL_STATUSES.has(job.status)) return job;
+    const abort = new AbortController();
+    const onClose = () => abort.abort();
+    request.raw.once('close', onClose);
+    try {
+      const signal = AbortSignal.any([abort.signal, stopping]);
+      return (await tasks.waitForFinal(job.id, seconds * 1000, signal)) ?? job;
+    } finally {
+      request.raw.off('close', onClose);
+    }
+  };
+
   app.get(
     '/jobs',
     {
@@ -57,17 +141,54 @@ export function registerJobsRoutes(
               items: { type: 'string', pattern: `^(${ANY_STATUS})(,(${ANY_STATUS}))*$` },
             },
             processID: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9,-]{1,640}$' } },
+            group: {
+              type: 'array',
+              maxItems: 100,
+              items: { type: 'string', minLength: 1, maxLength: 100 },
+              description: 'Jobs of these groups (repeat the parameter for several)',
+            },
+            minPriority: PRIORITY_SCHEMA,
+            maxPriority: PRIORITY_SCHEMA,
+            createdAfter: TIME_SCHEMA,
+            createdBefore: TIME_SCHEMA,
+            sortBy: {
+              type: 'string',
+              enum: [...JOB_SORT_ORDERS],
+              description:
+                'Order of the list; a leading - puts the newest or largest first (default -created)',
+            },
             limit: queryNumberSchema(LIMIT),
             offset: queryNumberSchema(OFFSET),
           },
           additionalProperties: false,
         },
       },
+      // A filter the server does not know would otherwise be a 400 naming only the first one:
+      // name them all, so a client learns at once which of its filters are not applied.
+      preValidation: async (request) => {
+        const unknown = Object.keys(request.query as object).filter((k) => !LIST_PARAMETERS.has(k));
+        if (unknown.length > 0) {
+          throw new ServiceException(
+            'InvalidParameterValue',
+            `Unknown query parameter${unknown.length > 1 ? 's' : ''} ${unknown
+              .slice(0, 10)
+              .map((k) => JSON.stringify(k.slice(0, 100)))
+              .join(', ')}; /jobs accepts ${[...LIST_PARAMETERS].join(', ')}`,
+            unknown[0]!.slice(0, 100),
+          );
+        }
+      },
     },
     async (request) => {
       const raw = request.query as {
         status?: JobStatus[];
         processID?: string[];
+        group?: string[];
+        minPriority?: string;
+        maxPriority?: string;
+        createdAfter?: string;
+        createdBefore?: string;
+        sortBy?: JobSortOrder;
         limit?: string;
         offset?: string;
       };
@@ -78,9 +199,19 @@ export function registerJobsRoutes(
       };
       const status = query.status?.flatMap((s) => s.split(',')) as JobStatus[] | undefined;
       const processId = query.processID?.flatMap((s) => s.split(','));
+      const minPriority = readPriority(raw.minPriority, 'minPriority');
+      const maxPriority = readPriority(raw.maxPriority, 'maxPriority');
+      const createdAfter = readTime(raw.createdAfter, 'createdAfter');
+      const createdBefore = readTime(raw.createdBefore, 'createdBefore');
       const { jobs, total } = tasks.list({
         status,
         processId,
+        group: raw.group,
+        minPriority,
+        maxPriority,
+        createdAfter,
+        createdBefore,
+        sortBy: raw.sortBy,
         limit: query.limit,
         offset: query.offset,
       });
@@ -89,6 +220,12 @@ export function registerJobsRoutes(
         const params = new URLSearchParams();
         for (const s of status ?? []) params.append('status', s);
         for (const p of processId ?? []) params.append('processID', p);
+        for (const g of raw.group ?? []) params.append('group', g);
+        if (raw.minPriority !== undefined) params.set('minPriority', raw.minPriority);
+        if (raw.maxPriority !== undefined) params.set('maxPriority', raw.maxPriority);
+        if (raw.createdAfter !== undefined) params.set('createdAfter', raw.createdAfter);
+        if (raw.createdBefore !== undefined) params.set('createdBefore', raw.createdBefore);
+        if (raw.sortBy !== undefined) params.set('sortBy', raw.sortBy);
         params.set('limit', String(query.limit));
         params.set('offset', String(offset));
         return `${base}/jobs?${params.toString()}`;
@@ -135,17 +272,7 @@ export function registerJobsRoutes(
       const wait = readQueryNumber((request.query as { wait?: string }).wait, 'wait', WAIT);
       let job = tasks.get(jobId);
       if (job === undefined) throw noSuchJob(jobId);
-      if (wait !== undefined && wait > 0 && !FINAL_STATUSES.has(job.status)) {
-        const abort = new AbortController();
-        const onClose = () => abort.abort();
-        request.raw.once('close', onClose);
-        try {
-          const signal = AbortSignal.any([abort.signal, stopping]);
-          job = (await tasks.waitForFinal(jobId, wait * 1000, signal)) ?? job;
-        } finally {
-          request.raw.off('close', onClose);
-        }
-      }
+      if (wait !== undefined) job = await untilFinal(request, job, wait);
       return statusInfo(job, publicBaseUrl(request, publicUrl));
     },
   );
@@ -194,18 +321,34 @@ export function registerJobsRoutes(
     '/jobs/:jobId',
     {
       schema: {
-        summary: 'Dismiss a queued or running job; remove a finished job and its files',
+        summary:
+          'Dismiss a queued or running job (200 once it has stopped, 202 while it is still stopping); remove a finished job and its files',
         tags: ['Jobs'],
         params: { type: 'object', properties: { jobId: JOB_ID }, required: ['jobId'] },
+        querystring: {
+          type: 'object',
+          properties: { wait: queryNumberSchema(DISMISS_WAIT) },
+          additionalProperties: false,
+        },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { jobId } = request.params as { jobId: string };
       const job = tasks.get(jobId);
       if (job === undefined) throw noSuchJob(jobId);
       const base = publicBaseUrl(request, publicUrl);
       if (!FINAL_STATUSES.has(job.status)) {
-        return statusInfo(tasks.cancel(jobId) ?? job, base);
+        // A running job stops at its next chunk: usually at once, so the answer waits a little
+        // for it to be really over rather than sending every client into a polling loop.
+        const wait = readQueryNumber(
+          (request.query as { wait?: string }).wait,
+          'wait',
+          DISMISS_WAIT,
+          DEFAULT_DISMISS_WAIT_SECONDS,
+        );
+        const now = await untilFinal(request, tasks.cancel(jobId) ?? job, wait);
+        if (!FINAL_STATUSES.has(now.status)) reply.code(202);
+        return statusInfo(now, base);
       }
       const removed = (await tasks.remove(jobId)) ?? job;
       return {

@@ -21,6 +21,11 @@ export interface StatusInfo {
   finished?: string;
   updated: string;
   progress: number;
+  /**
+   * Present (true) while a running job is being cancelled: it is 'dismissed' only once its work
+   * has really stopped (docs/processes.md, "Cancelling").
+   */
+  cancelling?: true;
   links: Link[];
 }
 
@@ -62,6 +67,9 @@ export function statusInfo(job: JobRecord, base: string): StatusInfo {
     ...(job.finished === null ? {} : { finished: job.finished }),
     updated: job.updated,
     progress: job.progress,
+    ...(job.cancelRequested !== null && job.status === 'running'
+      ? { cancelling: true as const }
+      : {}),
     links,
   };
 }

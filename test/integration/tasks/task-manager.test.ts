@@ -503,8 +503,14 @@ describe('dependencies', () => {
     const a = manager.submit('block', {});
     const b = manager.submit('block', {}, { dependsOn: [a.id] });
     const c = manager.submit('block', {}, { dependsOn: [b.id] });
-    expect(manager.cancel(a.id)?.status).toBe('dismissed');
+    // a is running: cancelling until its run() returns; its dependants can never run, so they
+    // are dismissed at once.
+    expect(manager.cancel(a.id)).toMatchObject({
+      status: 'running',
+      cancelRequested: 'Dismissed by request',
+    });
     expect(manager.get(b.id)).toMatchObject({ status: 'dismissed' });
+    expect((await final(manager, a.id)).status).toBe('dismissed');
     expect(manager.get(b.id)?.error).toBe(`Upstream job ${a.id} dismissed`);
     expect(manager.get(c.id)?.error).toBe(`Upstream job ${b.id} dismissed`);
     expect(manager.stats.queued).toBe(0);
@@ -549,12 +555,23 @@ describe('cancelling', () => {
     await expect.poll(() => Atomics.load(counter, 0), { timeout: WAIT }).toBeGreaterThan(0);
 
     const cancelledAt = performance.now();
-    const dismissed = manager.cancel(job.id);
-    expect(dismissed).toMatchObject({ status: 'dismissed', error: 'Dismissed by request' });
-    expect(dismissed?.finished).not.toBeNull();
+    // Not dismissed before its work has stopped: cancelling, until run() has returned.
+    const cancelling = manager.cancel(job.id);
+    expect(cancelling).toMatchObject({
+      status: 'running',
+      cancelRequested: 'Dismissed by request',
+      finished: null,
+    });
     const settledAt = await runSettled.promise;
     expect(settledAt - cancelledAt).toBeLessThan(1000);
     expect(runError).toMatchObject({ name: 'AbortError' });
+    const dismissed = await final(manager, job.id);
+    expect(dismissed).toMatchObject({
+      status: 'dismissed',
+      error: 'Dismissed by request',
+      cancelRequested: null,
+    });
+    expect(dismissed.finished).not.toBeNull();
     await expect.poll(() => manager.stats.running, { timeout: WAIT }).toBe(0);
 
     // The pool still answers, on both threads at once (a replacement worker may have to start,
@@ -579,12 +596,12 @@ describe('cancelling', () => {
     const after = manager.get(job.id)!;
     expect(after).toMatchObject({ status: 'dismissed', error: 'Dismissed by request' });
     expect(after.result).toBeUndefined();
-    expect(statuses).toEqual(['dismissed']);
+    expect(statuses).toEqual(['running', 'dismissed']);
     // Cancelling again changes nothing.
     expect(manager.cancel(job.id)).toEqual(after);
   });
 
-  it('a task that returns after being cancelled stays dismissed', async () => {
+  it('issue 15 item 1: a task that ignores its signal is dismissed only when its run() returns, and keeps its slot until then', async () => {
     const { manager } = await harness({ maxConcurrent: 1 });
     const inside = deferred();
     const release = deferred();
@@ -607,9 +624,24 @@ describe('cancelling', () => {
     const job = manager.submit('stubborn', {});
     const queued = manager.submit('next', {});
     await inside.promise;
+    const statuses: string[] = [];
+    manager.subscribe(job.id, (event) =>
+      statuses.push(
+        `${event.job.status}${event.job.cancelRequested === null ? '' : ' (cancelling)'}`,
+      ),
+    );
     manager.cancel(job.id);
-    // The stubborn task still holds its slot until its run() settles.
+    // Clients are told it is being cancelled, not that it stopped; it still holds its slot.
+    await sleep(200);
+    expect(manager.get(job.id)).toMatchObject({
+      status: 'running',
+      cancelRequested: 'Dismissed by request',
+      message: 'Cancelling: Dismissed by request',
+      finished: null,
+    });
     expect(statusOf(manager, queued.id)).toBe('accepted');
+    // Cancelling again neither changes it nor counts it twice.
+    expect(manager.cancel(job.id)?.status).toBe('running');
     release.resolve();
     await next.promise;
     expect((await final(manager, queued.id)).status).toBe('successful');
@@ -617,7 +649,45 @@ describe('cancelling', () => {
       status: 'dismissed',
       result: undefined,
       checkpoint: undefined,
+      cancelRequested: null,
     });
+    expect(statuses).toEqual(['running (cancelling)', 'dismissed']);
+  });
+
+  it('issue 15 item 1: a task that never stops is abandoned after the grace period: dismissed, saying so, and its slot freed', async () => {
+    const { manager } = await harness({ maxConcurrent: 1, cancelGraceSeconds: 0.3 });
+    const inside = deferred();
+    const never = deferred();
+    manager.registerType(
+      taskType('deaf', empty, async () => {
+        inside.resolve();
+        await never.promise;
+        return 'too late';
+      }),
+    );
+    const next = deferred();
+    manager.registerType(
+      taskType('next', empty, async () => {
+        next.resolve();
+        return 'ran';
+      }),
+    );
+    const job = manager.submit('deaf', {});
+    const queued = manager.submit('next', {});
+    await inside.promise;
+    manager.cancel(job.id, 'Not wanted');
+    expect(statusOf(manager, queued.id)).toBe('accepted');
+    const dismissed = await final(manager, job.id);
+    expect(dismissed.status).toBe('dismissed');
+    expect(dismissed.error).toBe(
+      'Not wanted (the task did not stop within 0.3 s and was abandoned)',
+    );
+    await next.promise;
+    expect(await final(manager, queued.id)).toMatchObject({ status: 'successful', result: 'ran' });
+    // Its late return changes nothing.
+    never.resolve();
+    await sleep(50);
+    expect(manager.get(job.id)).toMatchObject({ status: 'dismissed', result: undefined });
   });
 
   it('a cancelled queued task is dismissed and never starts', async () => {
@@ -675,12 +745,17 @@ describe('cancelling', () => {
     expect(loose.group).toBeNull();
 
     expect(manager.cancelGroup('g')).toBe(3);
-    for (const job of [g1, g2, g3]) {
+    for (const job of [g2, g3]) {
       expect(manager.get(job.id)).toMatchObject({
         status: 'dismissed',
         error: 'Group g was dismissed',
       });
     }
+    // The running member is dismissed once its run() has returned.
+    expect(await final(manager, g1.id)).toMatchObject({
+      status: 'dismissed',
+      error: 'Group g was dismissed',
+    });
     // g1 may still be unwinding: a second call finds nothing left to dismiss.
     expect(manager.cancelGroup('g')).toBe(0);
     expect(manager.cancelGroup('nobody')).toBe(0);
@@ -1305,5 +1380,63 @@ describe('storage', () => {
     expect(status('shutting-down')).toBe(503);
     expect(status('storage-unavailable')).toBe(503);
     expect(status('insufficient-storage')).toBe(507);
+  });
+});
+
+describe('issue 15 item 2: no lost queued work', () => {
+  it('jobs queued at shutdown come back queued whatever their type, keep their order, and run; a job being cancelled comes back dismissed', async () => {
+    const first = await harness({ maxConcurrent: 1 });
+    const ran: string[] = [];
+    const started = deferred();
+    const fragile = (manager: TaskManager, block: boolean) =>
+      manager.registerType(
+        taskType(
+          'fragile',
+          named,
+          async ({ name }, context) => {
+            ran.push(name);
+            if (block) {
+              started.resolve();
+              await new Promise<never>(() => undefined); // ignores its signal on purpose
+            }
+            void context;
+            return name;
+          },
+          { resumable: false },
+        ),
+      );
+    fragile(first.manager, true);
+    const cancelling = first.manager.submit('fragile', { name: 'cancelling' });
+    const low = first.manager.submit('fragile', { name: 'low' }, { priority: -5 });
+    const a = first.manager.submit('fragile', { name: 'a' });
+    const b = first.manager.submit('fragile', { name: 'b' }, { group: 'kept' });
+    await started.promise;
+    first.manager.cancel(cancelling.id, 'Not wanted');
+    await first.manager.shutdown(100);
+    expect(first.store.get(cancelling.id)).toMatchObject({
+      status: 'running',
+      cancelRequested: 'Not wanted',
+    });
+    first.store.close();
+
+    ran.length = 0;
+    const second = await harness({ maxConcurrent: 1 }, first.dir);
+    fragile(second.manager, false);
+    await second.manager.start();
+    expect(second.manager.get(cancelling.id)).toMatchObject({
+      status: 'dismissed',
+      error: 'Not wanted',
+      cancelRequested: null,
+    });
+    for (const job of [a, b, low]) {
+      expect(await final(second.manager, job.id)).toMatchObject({
+        status: 'successful',
+        attempts: 1,
+        result: job.input && (job.input as { name: string }).name,
+      });
+    }
+    expect(second.manager.get(b.id)?.group).toBe('kept');
+    // Priority first, then the order they were submitted in.
+    expect(ran).toEqual(['a', 'b', 'low']);
   });
 });

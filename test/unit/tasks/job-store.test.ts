@@ -70,6 +70,7 @@ describe('JobStore', () => {
       result: undefined,
       error: null,
       checkpoint: undefined,
+      cancelRequested: null,
       sequence: inserted.sequence,
     };
     expect(inserted).toEqual(expected);
@@ -292,5 +293,26 @@ describe('JobStore', () => {
     } finally {
       other.close();
     }
+  });
+
+  it('adds the cancel_requested column to a data dir written before it existed, keeping its jobs', () => {
+    store.close();
+    const old = join(dir, 'old.db');
+    const db = new Database(old);
+    db.exec(`CREATE TABLE jobs (
+      sequence INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, process_id TEXT NOT NULL,
+      input TEXT NOT NULL, status TEXT NOT NULL, priority INTEGER NOT NULL DEFAULT 0, group_name TEXT,
+      depends_on TEXT NOT NULL DEFAULT '[]', progress INTEGER NOT NULL DEFAULT 0,
+      message TEXT NOT NULL DEFAULT '', created TEXT NOT NULL, started TEXT, finished TEXT,
+      updated TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, result TEXT, error TEXT,
+      checkpoint TEXT)`);
+    db.prepare(
+      `INSERT INTO jobs (id, process_id, input, status, created, updated) VALUES (?, ?, ?, ?, ?, ?)`,
+    ).run('old-job', 'p', '{}', 'running', T0, T0);
+    db.close();
+    store = new JobStore(old);
+    expect(store.get('old-job')).toMatchObject({ status: 'running', cancelRequested: null });
+    store.update('old-job', { cancelRequested: 'Dismissed by request' });
+    expect(store.get('old-job')?.cancelRequested).toBe('Dismissed by request');
   });
 });
