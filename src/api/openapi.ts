@@ -21,7 +21,20 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
         { name: 'Capabilities', description: 'Landing, conformance and API description' },
         { name: 'Processes', description: 'OGC API – Processes: processes and their execution' },
         { name: 'Jobs', description: 'OGC API – Processes: job status, results and dismissal' },
+        {
+          name: 'Operators',
+          description: 'Queue control (pause, resume, drain, concurrency, dismiss a group or all)',
+        },
       ],
+      components: {
+        securitySchemes: {
+          adminToken: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'RELIEF_ADMIN_TOKEN; without the setting the operator routes answer 403',
+          },
+        },
+      },
     },
   });
 }

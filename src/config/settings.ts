@@ -266,6 +266,13 @@ export const SETTINGS = {
     default: true,
     description: 'Reload the project file when it changes, without a restart',
   },
+  adminToken: {
+    env: 'RELIEF_ADMIN_TOKEN',
+    schema: z.string().trim().min(16, { error: 'expected at least 16 characters' }).optional(),
+    default: undefined,
+    description:
+      'Bearer token for the operator routes under /admin (queue control); unset, they are refused',
+  },
   publicUrl: {
     env: 'RELIEF_PUBLIC_URL',
     schema: url.optional(),

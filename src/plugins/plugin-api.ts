@@ -55,10 +55,26 @@ export interface PluginApi<Config = Record<string, unknown>> {
   registerTaskType<Input, Result, Checkpoint>(
     type: TaskTypeDefinition<Input, Result, Checkpoint>,
   ): void;
-  /** The server's task manager: submit, read, watch and cancel jobs. */
+  /**
+   * The server's task manager: submit, read, watch and cancel jobs; and steer the queue as the
+   * operator routes do (pause, resume, drain, setMaxConcurrent, cancelAll, stats).
+   */
   readonly tasks: Pick<
     TaskManager,
-    'submit' | 'execute' | 'get' | 'list' | 'cancel' | 'cancelGroup' | 'subscribe' | 'waitForFinal'
+    | 'submit'
+    | 'execute'
+    | 'get'
+    | 'list'
+    | 'cancel'
+    | 'cancelGroup'
+    | 'cancelAll'
+    | 'subscribe'
+    | 'waitForFinal'
+    | 'pause'
+    | 'resume'
+    | 'drain'
+    | 'setMaxConcurrent'
+    | 'stats'
   >;
   /**
    * Layers for the map services. Unlike the register* calls, publishing works at any time:

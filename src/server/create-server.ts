@@ -16,6 +16,7 @@ import { registerLandingRoutes } from '../api/landing-routes.ts';
 import { registerOpenApi } from '../api/openapi.ts';
 import { registerConformanceRoutes } from '../api/processes/conformance-routes.ts';
 import { registerJobsRoutes } from '../api/processes/jobs-routes.ts';
+import { registerQueueRoutes } from '../api/admin/queue-routes.ts';
 import { registerProcessesRoutes } from '../api/processes/processes-routes.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { FilterChain } from '../filters/filter-chain.ts';
@@ -282,6 +283,7 @@ export async function createServer(
     stopping: stopping.signal,
   });
   registerJobsRoutes(app, { tasks, publicUrl: settings.publicUrl, stopping: stopping.signal });
+  registerQueueRoutes(app, { tasks, adminToken: settings.adminToken, stopping: stopping.signal });
   // One route per file found at start-up rather than a catch-all `/*`: a wrong method on a file
   // is then 405 with Allow, and an unknown path a plain 404, like every other route.
   await app.register(fastifyStatic, {

@@ -101,6 +101,8 @@ interface RunningTask {
 }
 
 const PROCESS_ID = /^[a-z][a-z0-9-]{0,62}$/;
+/** The bound RELIEF_MAX_CONCURRENT_TASKS has, also for changes at run time. */
+export const MAX_CONCURRENCY = 1024;
 const MAX_GROUP_LENGTH = 100;
 
 export class TaskManager {
@@ -115,7 +117,11 @@ export class TaskManager {
   #expiryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: TaskManagerOptions) {
-    if (!Number.isInteger(options.maxConcurrent) || options.maxConcurrent < 1) {
+    if (
+      !Number.isInteger(options.maxConcurrent) ||
+      options.maxConcurrent < 1 ||
+      options.maxConcurrent > MAX_CONCURRENCY
+    ) {
       throw new RangeError(
         `maxConcurrent must be a positive integer, got ${options.maxConcurrent}`,
       );
@@ -427,7 +433,18 @@ export class TaskManager {
     return job;
   }
 
-  /** Stops starting tasks; running ones carry on. */
+  /** Dismisses every queued and running job (running ones as cancel() does); returns how many. */
+  cancelAll(reason = 'Dismissed with the whole queue'): number {
+    const ids = [
+      ...this.#queue.map((j) => j.id),
+      ...[...this.#running.keys()].filter((id) => this.get(id)?.cancelRequested === null),
+    ];
+    for (const id of ids) this.#dismiss(id, reason);
+    this.#schedule();
+    return ids.length;
+  }
+
+  /** Stops starting tasks; running ones carry on. Queued jobs wait, new ones are accepted. */
   pause(): void {
     this.#paused = true;
   }
@@ -441,11 +458,54 @@ export class TaskManager {
     return this.#paused;
   }
 
-  get stats(): { queued: number; running: number; paused: boolean; types: number } {
+  /**
+   * Before maintenance: pauses the queue and resolves with true once no task runs any more, or
+   * with false when `timeoutMs` runs out first (the queue stays paused either way; resume()
+   * starts it again). Jobs submitted meanwhile are accepted and wait.
+   */
+  async drain(timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
+    this.pause();
+    const deadline = Date.now() + timeoutMs;
+    while (this.#running.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0 || signal?.aborted === true) return false;
+      await Promise.race([
+        Promise.race([...this.#running.values()].map((task) => task.settled)),
+        new Promise((resolve) => setTimeout(resolve, Math.min(left, 1000)).unref()),
+      ]);
+    }
+    return true;
+  }
+
+  /** How many tasks may run at once, changed at run time (RELIEF_MAX_CONCURRENT_TASKS at start). */
+  get maxConcurrent(): number {
+    return this.#options.maxConcurrent;
+  }
+
+  /** Fewer than are running lets them finish and starts no more until below the new limit. */
+  setMaxConcurrent(value: number): void {
+    if (!Number.isInteger(value) || value < 1 || value > MAX_CONCURRENCY) {
+      throw new RangeError(`maxConcurrent must be an integer from 1 to ${MAX_CONCURRENCY}`);
+    }
+    this.#options.maxConcurrent = value;
+    this.#schedule();
+  }
+
+  get stats(): {
+    queued: number;
+    running: number;
+    cancelling: number;
+    paused: boolean;
+    maxConcurrent: number;
+    types: number;
+  } {
     return {
       queued: this.#queue.length,
       running: this.#running.size,
+      cancelling: [...this.#running.keys()].filter((id) => this.get(id)?.cancelRequested != null)
+        .length,
       paused: this.#paused,
+      maxConcurrent: this.#options.maxConcurrent,
       types: this.#types.size,
     };
   }
