@@ -25,7 +25,7 @@ export type {
 export type { ExceptionFormat } from './errors/exception-report.ts';
 export type { AbortMode, Lane, RunLane, RunOptions, WorkerPool } from './pool/worker-pool.ts';
 export { submitErrorStatus, TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
-export type { TaskSubmitErrorKind } from './tasks/task-errors.ts';
+export type { JobProblem, ProblemItem, TaskSubmitErrorKind } from './tasks/task-errors.ts';
 export { redactText, redactUrl } from './server/redact-secrets.ts';
 export { isStorageFailure } from './storage/storage-failure.ts';
 export { DirtyBytes, OverlappedFlush, writeSyncBytes } from './storage/write-sync.ts';

@@ -4,6 +4,7 @@
  * loses nothing. Statements are prepared once; progress writes arrive already coalesced.
  */
 import Database from 'better-sqlite3';
+import type { JobProblem } from './task-errors.ts';
 import type { JobRecord, JobStatus } from './task-types.ts';
 
 interface Row {
@@ -25,6 +26,7 @@ interface Row {
   error: string | null;
   checkpoint: string | null;
   cancel_requested: string | null;
+  problem: string | null;
   sequence: number;
 }
 
@@ -89,7 +91,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   result      TEXT,
   error       TEXT,
   checkpoint  TEXT,
-  cancel_requested TEXT
+  cancel_requested TEXT,
+  problem     TEXT
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
 CREATE INDEX IF NOT EXISTS jobs_process ON jobs(process_id);
@@ -130,7 +133,14 @@ export class JobStore {
   insert(
     job: Omit<
       JobRecord,
-      'sequence' | 'started' | 'finished' | 'result' | 'error' | 'checkpoint' | 'cancelRequested'
+      | 'sequence'
+      | 'started'
+      | 'finished'
+      | 'result'
+      | 'error'
+      | 'checkpoint'
+      | 'cancelRequested'
+      | 'problem'
     >,
   ): JobRecord {
     this.#insert.run({
@@ -169,6 +179,16 @@ export class JobStore {
     // Statements are cached by SQL text inside better-sqlite3's prepare, but keep our own map
     // so each distinct field set is prepared exactly once.
     this.#prepared(`UPDATE jobs SET ${columns.join(', ')} WHERE id = @id`).run(values);
+  }
+
+  /** Ids of the jobs that depend on `id`, oldest first. */
+  dependants(id: string): string[] {
+    return (
+      this.#prepared(
+        `SELECT id FROM jobs WHERE EXISTS (SELECT 1 FROM json_each(depends_on) WHERE value = ?)
+         ORDER BY sequence`,
+      ).all(id) as { id: string }[]
+    ).map((row) => row.id);
   }
 
   unfinished(): JobRecord[] {
@@ -263,10 +283,11 @@ const COLUMN = {
   checkpoint: 'checkpoint',
   input: 'input',
   cancelRequested: 'cancel_requested',
+  problem: 'problem',
 } as const;
 
 /** Columns added after the first release: a data dir written by an older server gets them. */
-const ADDED_COLUMNS: Record<string, string> = { cancel_requested: 'TEXT' };
+const ADDED_COLUMNS: Record<string, string> = { cancel_requested: 'TEXT', problem: 'TEXT' };
 
 function addMissingColumns(db: Database.Database): void {
   const present = new Set(
@@ -277,7 +298,7 @@ function addMissingColumns(db: Database.Database): void {
   }
 }
 
-const JSON_COLUMNS = new Set(['dependsOn', 'result', 'checkpoint', 'input']);
+const JSON_COLUMNS = new Set(['dependsOn', 'result', 'checkpoint', 'input', 'problem']);
 
 function fromRow(row: Row): JobRecord {
   return {
@@ -299,6 +320,7 @@ function fromRow(row: Row): JobRecord {
     error: row.error,
     checkpoint: row.checkpoint === null ? undefined : (JSON.parse(row.checkpoint) as unknown),
     cancelRequested: row.cancel_requested ?? null,
+    problem: row.problem === null ? null : (JSON.parse(row.problem) as JobProblem),
     sequence: row.sequence,
   };
 }

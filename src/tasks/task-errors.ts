@@ -6,6 +6,67 @@
  */
 export class TaskFailure extends Error {
   override readonly name = 'TaskFailure';
+  /** Per-item errors shown with the job's error (a failed tile each, say); at most 100 kept. */
+  readonly items: readonly ProblemItem[] | undefined;
+
+  constructor(message: string, options?: { items?: readonly ProblemItem[]; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.items = options?.items;
+  }
+}
+
+/** One item of a job's error: what failed (a tile name, a feature id) and why. */
+export interface ProblemItem {
+  item: string;
+  detail: string;
+}
+
+/**
+ * A failed or dismissed job's error as its status document shows it, in the shape of RFC 9457
+ * problem details: `type` tells the kind of ending apart for programs, `title` is fixed per type,
+ * `detail` is this job's message.
+ */
+export interface JobProblem {
+  type: string;
+  title: string;
+  detail: string;
+  items?: ProblemItem[];
+}
+
+const JOB_PROBLEMS = {
+  failed: 'The task reported a failure',
+  'internal-error': 'The task failed because of an internal error',
+  'storage-full': 'The data dir is full',
+  'storage-read-only': 'The data dir is read-only',
+  interrupted: 'A server restart interrupted the job',
+  'process-unavailable': "The job's process is no longer available",
+  dismissed: 'The job was dismissed',
+  abandoned: 'The job was dismissed but did not stop in time',
+  'upstream-ended': 'An upstream job failed or was dismissed',
+} as const;
+
+export type JobProblemKind = keyof typeof JOB_PROBLEMS;
+
+/** Items beyond this are summed up in the detail, so a document stays small. */
+const MAX_ITEMS = 100;
+
+export function jobProblem(
+  kind: JobProblemKind,
+  detail: string,
+  items?: readonly ProblemItem[],
+): JobProblem {
+  return {
+    type: `urn:relief:job-problem:${kind}`,
+    title: JOB_PROBLEMS[kind],
+    detail,
+    ...(items === undefined || items.length === 0
+      ? {}
+      : {
+          items: items
+            .slice(0, MAX_ITEMS)
+            .map(({ item, detail }) => ({ item: String(item), detail: String(detail) })),
+        }),
+  };
 }
 
 /** The abort reason of a task that a client or an upstream failure dismissed. */

@@ -27,7 +27,14 @@ import type { DataDirStatus } from '../storage/data-dir-check.ts';
 import { describeStorageFailure, storageFailureCode } from '../storage/storage-failure.ts';
 import type { JobStore } from './job-store.ts';
 import { ProgressCoalescer } from './progress-coalescer.ts';
-import { TaskCancelled, TaskFailure, TaskInterrupted, TaskSubmitError } from './task-errors.ts';
+import {
+  jobProblem,
+  TaskCancelled,
+  TaskFailure,
+  TaskInterrupted,
+  TaskSubmitError,
+  type JobProblemKind,
+} from './task-errors.ts';
 import {
   FINAL_STATUSES,
   type JobRecord,
@@ -306,6 +313,11 @@ export class TaskManager {
     return this.#options.store.get(id);
   }
 
+  /** Ids of the jobs that wait for, or were handed the result of, job `id`. */
+  dependants(id: string): string[] {
+    return this.#options.store.dependants(id);
+  }
+
   list(query: Parameters<JobStore['list']>[0]): ReturnType<JobStore['list']> {
     return this.#options.store.list(query);
   }
@@ -361,7 +373,7 @@ export class TaskManager {
   }
 
   /** Dismisses a job and, transitively, its waiting dependants, without scheduling. */
-  #dismiss(id: string, reason: string): JobRecord | undefined {
+  #dismiss(id: string, reason: string, kind: JobProblemKind = 'dismissed'): JobRecord | undefined {
     const job = this.get(id);
     if (job === undefined || FINAL_STATUSES.has(job.status)) return job;
     const running = this.#running.get(id);
@@ -371,7 +383,12 @@ export class TaskManager {
     }
     const queued = this.#queue.findIndex((j) => j.id === id);
     if (queued !== -1) this.#queue.splice(queued, 1);
-    const dismissed = this.#finish(id, { status: 'dismissed', message: reason, error: reason });
+    const dismissed = this.#finish(id, {
+      status: 'dismissed',
+      message: reason,
+      error: reason,
+      problem: jobProblem(kind, reason),
+    });
     this.#cascade(id, 'dismissed');
     return dismissed;
   }
@@ -402,7 +419,13 @@ export class TaskManager {
       'a cancelled task did not stop within its grace period; abandoned (its code may still run)',
     );
     const message = `${reason} (the task did not stop within ${grace} s and was abandoned)`;
-    this.#finish(id, { status: 'dismissed', message, error: message, cancelRequested: null });
+    this.#finish(id, {
+      status: 'dismissed',
+      message,
+      error: message,
+      cancelRequested: null,
+      problem: jobProblem('abandoned', message),
+    });
     this.#schedule();
   }
 
@@ -521,10 +544,12 @@ export class TaskManager {
     for (const job of this.#options.store.unfinished()) {
       const type = this.type(job.processId);
       if (type === undefined) {
+        const error = `Process "${job.processId}" is no longer available`;
         this.#finish(job.id, {
           status: 'failed',
           message: 'Interrupted',
-          error: `Process "${job.processId}" is no longer available`,
+          error,
+          problem: jobProblem('process-unavailable', error),
         });
         failed.push(job.id);
       } else if (job.cancelRequested !== null) {
@@ -534,6 +559,7 @@ export class TaskManager {
           message: job.cancelRequested,
           error: job.cancelRequested,
           cancelRequested: null,
+          problem: jobProblem('dismissed', job.cancelRequested),
         });
         failed.push(job.id);
       } else if (job.status === 'accepted') {
@@ -546,10 +572,13 @@ export class TaskManager {
         });
         this.#queue.push({ ...job, status: 'accepted' });
       } else {
+        const error =
+          'The job was interrupted by a server restart and cannot resume; submit it again';
         this.#finish(job.id, {
           status: 'failed',
           message: 'Interrupted',
-          error: 'The job was interrupted by a server restart and cannot resume; submit it again',
+          error,
+          problem: jobProblem('interrupted', error),
         });
         failed.push(job.id);
       }
@@ -630,7 +659,7 @@ export class TaskManager {
     }
     // An upstream removed or ended badly while this job waited: it can never run. #dismiss,
     // not cancel: this runs inside #schedule, which must not re-enter itself.
-    for (const { id, reason } of orphaned) this.#dismiss(id, reason);
+    for (const { id, reason } of orphaned) this.#dismiss(id, reason, 'upstream-ended');
     return best;
   }
 
@@ -663,11 +692,15 @@ export class TaskManager {
     const controller = new AbortController();
     // Every pool job of the task listens to it (a task may run many at once): not a leak.
     setMaxListeners(0, controller.signal);
-    const coalescer = new ProgressCoalescer(this.#options.progressIntervalMs, (update) => {
-      if (this.get(job.id)?.status !== 'running') return;
-      store.update(job.id, update);
-      this.#announce('progress', this.get(job.id) as JobRecord);
-    });
+    const coalescer = new ProgressCoalescer(
+      this.#options.progressIntervalMs,
+      (update) => {
+        if (this.get(job.id)?.status !== 'running') return;
+        store.update(job.id, update);
+        this.#announce('progress', this.get(job.id) as JobRecord);
+      },
+      job.progress,
+    );
     const jobLog = log.child({ jobId: job.id, process: job.processId });
     const workDir = join(this.#options.jobsDir, job.id);
     const dependencies = Object.fromEntries(job.dependsOn.map((id) => [id, this.get(id)?.result]));
@@ -732,8 +765,28 @@ export class TaskManager {
             : storage !== undefined
               ? describeStorageFailure(storage, this.#options.dataDir)
               : `${type.title} failed because of an internal error; the server log has the details (job ${job.id})`;
+        const problem =
+          error instanceof TaskFailure
+            ? jobProblem(
+                'failed',
+                clientMessage,
+                error.items?.map(({ item, detail }) => ({ item, detail: redactText(detail) })),
+              )
+            : jobProblem(
+                storage === undefined
+                  ? 'internal-error'
+                  : storage === 'EROFS'
+                    ? 'storage-read-only'
+                    : 'storage-full',
+                clientMessage,
+              );
         jobLog.error({ err: error }, 'task failed');
-        this.#finish(job.id, { status: 'failed', message: clientMessage, error: clientMessage });
+        this.#finish(job.id, {
+          status: 'failed',
+          message: clientMessage,
+          error: clientMessage,
+          problem,
+        });
         this.#cascade(job.id, 'failed');
       })
       .finally(() => {
@@ -755,6 +808,7 @@ export class TaskManager {
       message: reason.message,
       error: reason.message,
       cancelRequested: null,
+      problem: jobProblem('dismissed', reason.message),
     });
   }
 
@@ -770,7 +824,7 @@ export class TaskManager {
   #cascade(upstream: string, outcome: 'failed' | 'dismissed'): void {
     for (const job of [...this.#queue]) {
       if (job.dependsOn.includes(upstream))
-        this.#dismiss(job.id, `Upstream job ${upstream} ${outcome}`);
+        this.#dismiss(job.id, `Upstream job ${upstream} ${outcome}`, 'upstream-ended');
     }
   }
 

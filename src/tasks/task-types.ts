@@ -5,6 +5,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { ZodType } from 'zod';
 import type { RunOptions, WorkerPool } from '../pool/worker-pool.ts';
+import type { JobProblem } from './task-errors.ts';
 
 /** OGC API – Processes 1.0 status codes (statusCode.yaml), spelled as the standard spells them. */
 export type JobStatus = 'accepted' | 'running' | 'successful' | 'failed' | 'dismissed';
@@ -111,6 +112,8 @@ export interface JobRecord {
    * 'running'); null otherwise. It becomes 'dismissed' once its work has really stopped.
    */
   cancelRequested: string | null;
+  /** The structured form of `error` (type, title, detail, per-item errors); null otherwise. */
+  problem: JobProblem | null;
   /** Insertion order, for FIFO within a priority. */
   sequence: number;
 }

@@ -68,6 +68,23 @@ beforeAll(async () => {
           throw new TaskFailure('the upstream answered 500 three times');
         },
       });
+      tasks.registerType({
+        id: 'partial',
+        title: 'Partial',
+        version: '1.0.0',
+        inputSchema: z.object({}),
+        inputs: {},
+        outputs: {},
+        resumable: false,
+        run: async () => {
+          throw new TaskFailure('2 of 3 tiles failed', {
+            items: [
+              { item: 'N46E007', detail: 'HTTP 503 three times' },
+              { item: 'N47E007', detail: 'corrupt gzip: invalid distance too far back' },
+            ],
+          });
+        },
+      });
     },
   });
 });
@@ -83,7 +100,12 @@ describe('processes', () => {
   it('lists the registered processes and describes one', async () => {
     const list = await http().get('/processes');
     expect(list.status).toBe(200);
-    expect(list.body.processes.map((p: { id: string }) => p.id)).toEqual(['sum', 'slow', 'broken']);
+    expect(list.body.processes.map((p: { id: string }) => p.id)).toEqual([
+      'sum',
+      'slow',
+      'broken',
+      'partial',
+    ]);
     const sum = await http().get('/processes/sum');
     expect(sum.body).toMatchObject({
       id: 'sum',
@@ -328,6 +350,57 @@ describe('jobs', () => {
       expect(answer.status, bad).toBe(400);
       expect(answer.body.detail, bad).toContain(bad.split('=')[0]);
     }
+  });
+
+  it('issue 15 item 6: job documents carry inputs, priority, group, dependencies both ways, structured errors, and no progress while queued', async () => {
+    const upstream = await http()
+      .post('/processes/slow/execution')
+      .send({ inputs: { steps: 100, stepMs: 50 }, priority: 7, group: 'docs' });
+    const upId = upstream.body.jobID as string;
+    const waiting = await http()
+      .post('/processes/sum/execution')
+      .send({ inputs: { a: 2, b: 3 }, dependsOn: [upId] });
+    const waitId = waiting.body.jobID as string;
+    const queued = (await http().get(`/jobs/${waitId}`)).body;
+    expect(queued).toMatchObject({ status: 'accepted', priority: 0, dependsOn: [upId] });
+    expect(queued).not.toHaveProperty('progress');
+    expect(queued).not.toHaveProperty('group');
+    const up = (await http().get(`/jobs/${upId}`)).body;
+    expect(up).toMatchObject({ priority: 7, group: 'docs', dependsOn: [], dependants: [waitId] });
+    const inputsLink = up.links.find((l: { rel: string }) => l.rel === 'inputs');
+    const inputs = await http().get(new URL(inputsLink.href as string).pathname);
+    expect(inputs.body).toEqual({ processID: 'slow', inputs: { steps: 100, stepMs: 50 } });
+
+    // Dismissed: the upstream by request, its dependant because of it; each says how.
+    await http().delete(`/jobs/${upId}`);
+    expect((await http().get(`/jobs/${upId}`)).body.error).toEqual({
+      type: 'urn:relief:job-problem:dismissed',
+      title: 'The job was dismissed',
+      detail: 'Dismissed by request',
+    });
+    expect((await http().get(`/jobs/${waitId}`)).body.error).toMatchObject({
+      type: 'urn:relief:job-problem:upstream-ended',
+      detail: `Upstream job ${upId} dismissed`,
+    });
+
+    // Failed with per-item errors.
+    const partial = await execute('partial', {});
+    const failed = (await http().get(`/jobs/${partial.body.jobID}?wait=10`)).body;
+    expect(failed).toMatchObject({ status: 'failed', message: '2 of 3 tiles failed' });
+    expect(failed.error).toEqual({
+      type: 'urn:relief:job-problem:failed',
+      title: 'The task reported a failure',
+      detail: '2 of 3 tiles failed',
+      items: [
+        { item: 'N46E007', detail: 'HTTP 503 three times' },
+        { item: 'N47E007', detail: 'corrupt gzip: invalid distance too far back' },
+      ],
+    });
+    // A successful job has no error, and progress 100.
+    const ok = await execute('sum', { a: 1, b: 1 });
+    const done = (await http().get(`/jobs/${ok.body.jobID}?wait=10`)).body;
+    expect(done).toMatchObject({ status: 'successful', progress: 100 });
+    expect(done).not.toHaveProperty('error');
   });
 
   it('refuses non-decimal, out-of-range and repeated limit/offset with a 400 naming the parameter (no SQLite 500)', async () => {

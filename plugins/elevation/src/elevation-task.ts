@@ -195,7 +195,9 @@ export function elevationTask(
       );
       const failed = outcomes.filter((o) => o.status === 'failed');
       if (failed.length === total) {
-        throw new TaskFailure(`No tile could be fetched: ${describeFailures(failed)}`);
+        throw new TaskFailure(`No tile could be fetched: ${describeFailures(failed)}`, {
+          items: failed.map((f) => ({ item: f.name, detail: f.reason ?? 'unknown' })),
+        });
       }
       const files: TileFile[] = [];
       const noDataTiles: TileId[] = [];

@@ -55,7 +55,7 @@ async function submit(geometry: unknown, query = ''): Promise<string> {
 
 async function finished(jobId: string, target = server) {
   const response = await request(target.app.server).get(`/jobs/${jobId}?wait=30`);
-  return response.body as { status: string; message: string; progress: number };
+  return response.body as { status: string; message: string; progress: number; error?: unknown };
 }
 
 interface Results {
@@ -237,6 +237,11 @@ describe('a job', () => {
     const status = await finished(jobId);
     expect(status.status).toBe('failed');
     expect(status.message).toMatch(/No tile could be fetched: N33E030/);
+    // Each failed tile is an item of the job's structured error.
+    expect(status.error).toMatchObject({
+      type: 'urn:relief:job-problem:failed',
+      items: [{ item: 'N33E030', detail: expect.stringContaining('400') }],
+    });
   });
 
   it('cancels mid-download at once and leaves no partial files', async () => {

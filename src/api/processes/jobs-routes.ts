@@ -273,7 +273,7 @@ export function registerJobsRoutes(
       let job = tasks.get(jobId);
       if (job === undefined) throw noSuchJob(jobId);
       if (wait !== undefined) job = await untilFinal(request, job, wait);
-      return statusInfo(job, publicBaseUrl(request, publicUrl));
+      return statusInfo(job, publicBaseUrl(request, publicUrl), tasks.dependants(jobId));
     },
   );
 
@@ -295,6 +295,24 @@ export function registerJobsRoutes(
       return reply
         .type('text/event-stream; charset=utf-8')
         .send(jobEventStream(tasks, job, publicBaseUrl(request, publicUrl), stopping));
+    },
+  );
+
+  app.get(
+    '/jobs/:jobId/inputs',
+    {
+      schema: {
+        summary:
+          'The inputs a job runs with (validated and prepared: as its process received them)',
+        tags: ['Jobs'],
+        params: { type: 'object', properties: { jobId: JOB_ID }, required: ['jobId'] },
+      },
+    },
+    async (request) => {
+      const { jobId } = request.params as { jobId: string };
+      const job = tasks.get(jobId);
+      if (job === undefined) throw noSuchJob(jobId);
+      return { processID: job.processId, inputs: job.input ?? {} };
     },
   );
 

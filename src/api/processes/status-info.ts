@@ -1,4 +1,5 @@
 /** Job records as OGC API – Processes statusInfo documents (statusInfo.yaml), with links. */
+import { jobProblem, type JobProblem } from '../../tasks/task-errors.ts';
 import type { JobRecord } from '../../tasks/task-types.ts';
 
 export const RESULTS_REL = 'http://www.opengis.net/def/rel/ogc/1.0/results';
@@ -20,7 +21,19 @@ export interface StatusInfo {
   started?: string;
   finished?: string;
   updated: string;
-  progress: number;
+  /**
+   * 0-100, never decreasing, 100 only when successful. Absent while the job is queued: it has
+   * no progress yet, and OGC's statusInfo schema allows no null here.
+   */
+  progress?: number;
+  /** Relief: the job's priority, group and the jobs it depends on (execute request options). */
+  priority: number;
+  group?: string;
+  dependsOn: string[];
+  /** Relief, in a single job's document: the jobs that depend on this one. */
+  dependants?: string[];
+  /** Relief: why a failed or dismissed job ended, as RFC 9457 problem details. */
+  error?: JobProblem;
   /**
    * Present (true) while a running job is being cancelled: it is 'dismissed' only once its work
    * has really stopped (docs/processes.md, "Cancelling").
@@ -29,7 +42,8 @@ export interface StatusInfo {
   links: Link[];
 }
 
-export function statusInfo(job: JobRecord, base: string): StatusInfo {
+/** `dependants` is given for a single job's document (a query per job would cost a listing). */
+export function statusInfo(job: JobRecord, base: string, dependants?: string[]): StatusInfo {
   const self = `${base}/jobs/${job.id}`;
   const links: Link[] = [
     { href: self, rel: 'self', type: 'application/json', title: 'This job' },
@@ -48,11 +62,18 @@ export function statusInfo(job: JobRecord, base: string): StatusInfo {
       title: 'Results',
     });
   }
-  links.push({
-    href: `${base}/processes/${job.processId}`,
-    rel: 'process',
-    type: 'application/json',
-  });
+  links.push(
+    {
+      href: `${base}/processes/${job.processId}`,
+      rel: 'process',
+      type: 'application/json',
+    },
+    { href: `${self}/inputs`, rel: 'inputs', type: 'application/json', title: 'Inputs' },
+  );
+  const problem =
+    job.status === 'failed' || job.status === 'dismissed'
+      ? (job.problem ?? fallbackProblem(job))
+      : undefined;
   return {
     processID: job.processId,
     type: 'process',
@@ -66,10 +87,20 @@ export function statusInfo(job: JobRecord, base: string): StatusInfo {
     ...(job.started === null ? {} : { started: job.started }),
     ...(job.finished === null ? {} : { finished: job.finished }),
     updated: job.updated,
-    progress: job.progress,
+    ...(job.status === 'accepted' ? {} : { progress: job.progress }),
+    priority: job.priority,
+    ...(job.group === null ? {} : { group: job.group }),
+    dependsOn: job.dependsOn,
+    ...(dependants === undefined ? {} : { dependants }),
+    ...(problem === undefined ? {} : { error: problem }),
     ...(job.cancelRequested !== null && job.status === 'running'
       ? { cancelling: true as const }
       : {}),
     links,
   };
+}
+
+/** Jobs that ended before problems were recorded keep their message. */
+function fallbackProblem(job: JobRecord): JobProblem {
+  return jobProblem(job.status === 'failed' ? 'failed' : 'dismissed', job.error ?? job.message);
 }

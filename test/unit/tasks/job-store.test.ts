@@ -71,6 +71,7 @@ describe('JobStore', () => {
       error: null,
       checkpoint: undefined,
       cancelRequested: null,
+      problem: null,
       sequence: inserted.sequence,
     };
     expect(inserted).toEqual(expected);

@@ -97,14 +97,14 @@ describe('ProgressCoalescer', () => {
     expect(flushed).toEqual([]);
   });
 
-  it('clamps to 0–100 and rounds', () => {
+  it('clamps to 0–99 and rounds', () => {
     const values: [number, number][] = [
       [-5, 0],
-      [150, 100],
+      [Number.NaN, 0],
       [42.4, 42],
       [42.5, 43],
-      [99.6, 100],
-      [Number.NaN, 0],
+      [99.4, 99],
+      [150, 99],
     ];
     for (const [input, expected] of values) {
       coalescer.report(input, String(input));
@@ -112,5 +112,25 @@ describe('ProgressCoalescer', () => {
       expect(flushed.at(-1)).toEqual({ progress: expected, message: String(input) });
     }
     expect(flushed).toHaveLength(values.length);
+  });
+
+  it("issue 15 item 6: never goes back, never reads 100 while running, and starts from a resumed job's progress", () => {
+    for (const [input, expected] of [
+      [30, 30],
+      [10, 30], // a new phase counting from 0
+      [Number.NaN, 30],
+      [100, 99],
+      [50, 99],
+    ] as const) {
+      coalescer.report(input, `at ${input}`);
+      vi.advanceTimersByTime(100);
+      // The message still shows what the task said.
+      expect(flushed.at(-1)).toEqual({ progress: expected, message: `at ${input}` });
+    }
+    const resumed: { progress: number }[] = [];
+    const again = new ProgressCoalescer(100, (update) => resumed.push(update), 64);
+    again.report(5, 'restarted phase');
+    again.close();
+    expect(resumed).toEqual([{ progress: 64, message: 'restarted phase' }]);
   });
 });
