@@ -6,6 +6,11 @@
  *         → onSend: responseComplete then sendResponse (buffered), or a SendResponseStream
  *           (streamed: sendResponse per chunk, then responseComplete) → socket
  *
+ * A request that fails while its body is read or checked (bad JSON, 413, 415, schema
+ * validation) never reaches preHandler; its error goes through the requestReady filters first,
+ * so that a filter (authentication, say) can refuse or answer every routed request, and a
+ * client it would refuse learns nothing about the route's schema.
+ *
  * Errors become OGC exception documents for OWS requests and problem+json for REST requests:
  * thrown ones, Fastify's own (bad JSON, 413, 415, schema, bad URL via the framework-error relay),
  * unknown paths (404) and wrong methods (405 with `Allow`). Client faults are logged at info
@@ -33,6 +38,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     reliefContext: RequestContext | null;
+    /** Fastify has begun reading the body: the request is routed, past the onRequest guards. */
+    reliefRouted: boolean;
   }
 }
 
@@ -45,6 +52,7 @@ export function installRequestLoop(
   frameworkErrors: FrameworkErrorRelay,
 ): ContextAccessor {
   app.decorateRequest('reliefContext', null);
+  app.decorateRequest('reliefRouted', false);
   const routes = new RouteIndex(app);
 
   const contextOf: ContextAccessor = (request, reply) => {
@@ -72,10 +80,17 @@ export function installRequestLoop(
     );
   });
 
+  app.addHook('preParsing', (request, _reply, payload, done) => {
+    // Not the context itself: it would read the parameters before a form body is parsed.
+    request.reliefRouted = true;
+    done(null, payload);
+  });
+
   app.addHook('preHandler', (request, reply, done) => {
     const entries = chain.requestReady;
     if (entries === null) return done();
     const ctx = contextOf(request, reply);
+    ctx.requestReadyRan = true;
     const finish = () => {
       // REST handlers read request.query, so a rewrite must land there too.
       if (ctx.parameters.changed && ctx.kind === 'rest') request.query = ctx.parameters.toObject();
@@ -118,7 +133,11 @@ export function installRequestLoop(
     });
   });
 
-  const sendError = (error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply) => {
+  const sendError = (
+    error: FastifyError | Error,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): FastifyReply | Promise<FastifyReply> => {
     if (isClientGone(error)) {
       // Work dropped because nobody waits for it (ctx.signal): nobody's fault, and nobody to
       // answer. 499 is what proxies log for a client that closed its request.
@@ -126,6 +145,23 @@ export function installRequestLoop(
       return reply.code(499).send();
     }
     const ctx = contextOf(request, reply);
+    const entries = chain.requestReady;
+    if (entries !== null && request.reliefRouted && !ctx.requestReadyRan) {
+      // Failed between routing and preHandler: the filters have not seen it yet.
+      ctx.requestReadyRan = true;
+      const afterFilters = (): FastifyReply | Promise<FastifyReply> =>
+        ctx.response.hasBody ? reply.send(ctx.response.body) : sendError(error, request, reply);
+      let run;
+      try {
+        run = runStage(entries, 'requestReady', ctx);
+      } catch (refusal) {
+        return sendError(refusal as Error, request, reply);
+      }
+      if (run === undefined) return afterFilters();
+      return run.then(afterFilters, (refusal: unknown): FastifyReply | Promise<FastifyReply> =>
+        sendError(refusal as Error, request, reply),
+      );
+    }
     const answer = classify(error);
     if (answer.retryAfter !== undefined) {
       // A busy server's refusal: load, not a fault, so no stack trace; warn, as it is news.

@@ -31,6 +31,8 @@ export class RequestContext {
   operation: string | undefined;
   /** @internal a response-stage filter failed: its error document is not filtered again. */
   responseFilterFailed = false;
+  /** @internal requestReady has run for this request (install-request-loop.ts). */
+  requestReadyRan = false;
   readonly #request: FastifyRequest;
   readonly #reply: FastifyReply;
   #signal: AbortSignal | undefined;
