@@ -26,6 +26,8 @@ export type { ExceptionFormat } from './errors/exception-report.ts';
 export type { AbortMode, Lane, RunLane, RunOptions, WorkerPool } from './pool/worker-pool.ts';
 export { submitErrorStatus, TaskFailure, TaskSubmitError } from './tasks/task-errors.ts';
 export type { JobProblem, ProblemItem, TaskSubmitErrorKind } from './tasks/task-errors.ts';
+export { JobStateError } from './tasks/task-manager.ts';
+export type { JobEvent, TaskEvent, TaskEventType } from './tasks/task-manager.ts';
 export { redactText, redactUrl } from './server/redact-secrets.ts';
 export { isStorageFailure } from './storage/storage-failure.ts';
 export { DirtyBytes, OverlappedFlush, writeSyncBytes } from './storage/write-sync.ts';

@@ -27,6 +27,7 @@ interface Row {
   checkpoint: string | null;
   cancel_requested: string | null;
   problem: string | null;
+  held: number;
   sequence: number;
 }
 
@@ -92,7 +93,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   error       TEXT,
   checkpoint  TEXT,
   cancel_requested TEXT,
-  problem     TEXT
+  problem     TEXT,
+  held        INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
 CREATE INDEX IF NOT EXISTS jobs_process ON jobs(process_id);
@@ -141,6 +143,7 @@ export class JobStore {
       | 'checkpoint'
       | 'cancelRequested'
       | 'problem'
+      | 'held'
     >,
   ): JobRecord {
     this.#insert.run({
@@ -174,11 +177,21 @@ export class JobStore {
         ? value === undefined
           ? null
           : JSON.stringify(value)
-        : value;
+        : typeof value === 'boolean'
+          ? Number(value)
+          : value;
     }
     // Statements are cached by SQL text inside better-sqlite3's prepare, but keep our own map
     // so each distinct field set is prepared exactly once.
     this.#prepared(`UPDATE jobs SET ${columns.join(', ')} WHERE id = @id`).run(values);
+  }
+
+  /** How many jobs of a group are in each state. */
+  groupCounts(group: string): Partial<Record<JobStatus, number>> {
+    const rows = this.#prepared(
+      'SELECT status, count(*) AS n FROM jobs WHERE group_name = ? GROUP BY status ORDER BY status',
+    ).all(group) as { status: JobStatus; n: number }[];
+    return Object.fromEntries(rows.map((row) => [row.status, row.n]));
   }
 
   /** Ids of the jobs that depend on `id`, oldest first. */
@@ -284,10 +297,15 @@ const COLUMN = {
   input: 'input',
   cancelRequested: 'cancel_requested',
   problem: 'problem',
+  held: 'held',
 } as const;
 
 /** Columns added after the first release: a data dir written by an older server gets them. */
-const ADDED_COLUMNS: Record<string, string> = { cancel_requested: 'TEXT', problem: 'TEXT' };
+const ADDED_COLUMNS: Record<string, string> = {
+  cancel_requested: 'TEXT',
+  problem: 'TEXT',
+  held: 'INTEGER NOT NULL DEFAULT 0',
+};
 
 function addMissingColumns(db: Database.Database): void {
   const present = new Set(
@@ -321,6 +339,7 @@ function fromRow(row: Row): JobRecord {
     checkpoint: row.checkpoint === null ? undefined : (JSON.parse(row.checkpoint) as unknown),
     cancelRequested: row.cancel_requested ?? null,
     problem: row.problem === null ? null : (JSON.parse(row.problem) as JobProblem),
+    held: row.held === 1,
     sequence: row.sequence,
   };
 }

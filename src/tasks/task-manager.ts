@@ -83,6 +83,33 @@ export interface StorageState {
 
 export type JobEvent = { type: 'status' | 'progress'; job: JobRecord };
 
+/**
+ * What happens to any job, for whoever watches them all (plugins through onEvent, clients
+ * through `GET /jobs/events`). `group.finished` comes when the last unfinished job of a group
+ * has ended, with how many ended in each state (again if more jobs join the group later).
+ */
+export type TaskEvent =
+  | {
+      type:
+        | 'job.accepted'
+        | 'job.held'
+        | 'job.started'
+        | 'job.progress'
+        | 'job.cancelling'
+        | 'job.finished'
+        | 'job.failed'
+        | 'job.dismissed';
+      job: JobRecord;
+    }
+  | { type: 'group.finished'; group: string; counts: Partial<Record<JobRecord['status'], number>> };
+
+export type TaskEventType = TaskEvent['type'];
+
+/** Why hold() or unhold() cannot act on a job in its present state (HTTP 409). */
+export class JobStateError extends Error {
+  override readonly name = 'JobStateError';
+}
+
 interface CheckedOptions {
   priority: number;
   group: string | null;
@@ -108,6 +135,28 @@ interface RunningTask {
 }
 
 const PROCESS_ID = /^[a-z][a-z0-9-]{0,62}$/;
+/** The key of manager-wide listeners on #events (job ids are UUIDs, so it cannot collide). */
+const ALL_JOBS = Symbol('all jobs');
+
+function taskEventType(
+  type: JobEvent['type'],
+  job: JobRecord,
+): Exclude<TaskEventType, 'group.finished'> {
+  if (type === 'progress') return 'job.progress';
+  switch (job.status) {
+    case 'accepted':
+      return job.held ? 'job.held' : 'job.accepted';
+    case 'running':
+      return job.cancelRequested === null ? 'job.started' : 'job.cancelling';
+    case 'successful':
+      return 'job.finished';
+    case 'failed':
+      return 'job.failed';
+    case 'dismissed':
+      return 'job.dismissed';
+  }
+}
+
 /** The bound RELIEF_MAX_CONCURRENT_TASKS has, also for changes at run time. */
 export const MAX_CONCURRENCY = 1024;
 const MAX_GROUP_LENGTH = 100;
@@ -320,6 +369,48 @@ export class TaskManager {
 
   list(query: Parameters<JobStore['list']>[0]): ReturnType<JobStore['list']> {
     return this.#options.store.list(query);
+  }
+
+  /**
+   * Calls `listener` for every event of every job (TaskEvent); returns the unsubscribe. A
+   * listener that throws is logged and does not disturb the others or the job.
+   */
+  onEvent(listener: (event: TaskEvent) => void): () => void {
+    this.#events.on(ALL_JOBS, listener);
+    return () => this.#events.off(ALL_JOBS, listener);
+  }
+
+  /** Puts a queued job on hold: it keeps its place but is not started until unhold(). */
+  hold(id: string): JobRecord | undefined {
+    const job = this.get(id);
+    if (job === undefined) return undefined;
+    const queued = this.#queue.find((j) => j.id === id);
+    if (queued === undefined || job.status !== 'accepted') {
+      throw new JobStateError(`Job ${id} is ${job.status}; only a queued job can be held`);
+    }
+    if (job.held) return job;
+    queued.held = true;
+    this.#options.store.update(id, { held: true, message: 'Held' });
+    const held = this.get(id) as JobRecord;
+    this.#announce('status', held);
+    return held;
+  }
+
+  /** Releases a held job: it is started in its turn (its priority and submission order). */
+  unhold(id: string): JobRecord | undefined {
+    const job = this.get(id);
+    if (job === undefined) return undefined;
+    const queued = this.#queue.find((j) => j.id === id);
+    if (queued === undefined || job.status !== 'accepted') {
+      throw new JobStateError(`Job ${id} is ${job.status}; it is not held`);
+    }
+    if (!job.held) return job;
+    queued.held = false;
+    const message = job.dependsOn.length > 0 ? 'Waiting for upstream jobs' : 'Queued';
+    this.#options.store.update(id, { held: false, message });
+    this.#announce('status', this.get(id) as JobRecord);
+    this.#schedule();
+    return this.get(id);
   }
 
   /** Calls `listener` for every status and progress change of a job; returns the unsubscribe. */
@@ -648,7 +739,7 @@ export class TaskManager {
         orphaned.push({ id: job.id, reason: blocker });
         continue;
       }
-      if (!this.#dependenciesMet(job)) continue;
+      if (job.held || !this.#dependenciesMet(job)) continue;
       if (
         best === undefined ||
         job.priority > best.priority ||
@@ -838,6 +929,32 @@ export class TaskManager {
         this.#options.log.error({ err: error, jobId: job.id }, 'job event listener failed');
       }
     }
+    if (this.#events.listenerCount(ALL_JOBS) === 0) return;
+    this.#broadcast({ type: taskEventType(type, job), job });
+    if (job.group !== null && FINAL_STATUSES.has(job.status) && !this.#groupBusy(job.group)) {
+      const counts = this.#options.store.groupCounts(job.group);
+      this.#broadcast({ type: 'group.finished', group: job.group, counts });
+    }
+  }
+
+  #broadcast(event: TaskEvent): void {
+    for (const listener of this.#events.listeners(ALL_JOBS) as ((event: TaskEvent) => void)[]) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.#options.log.error({ err: error, event: event.type }, 'task event listener failed');
+      }
+    }
+  }
+
+  /** Whether a job of the group is still queued or running (being cancelled counts). */
+  #groupBusy(group: string): boolean {
+    if (this.#queue.some((j) => j.group === group)) return true;
+    for (const id of this.#running.keys()) {
+      const job = this.get(id);
+      if (job?.group === group && !FINAL_STATUSES.has(job.status)) return true;
+    }
+    return false;
   }
 
   async #removeFiles(job: JobRecord): Promise<void> {

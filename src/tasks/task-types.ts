@@ -114,6 +114,8 @@ export interface JobRecord {
   cancelRequested: string | null;
   /** The structured form of `error` (type, title, detail, per-item errors); null otherwise. */
   problem: JobProblem | null;
+  /** A queued job put on hold: it is not started until released (TaskManager.unhold). */
+  held: boolean;
   /** Insertion order, for FIFO within a priority. */
   sequence: number;
 }

@@ -1,4 +1,6 @@
 /** OGC API – Processes through HTTP: processes, execution, job status, long-poll, SSE, results. */
+import { get } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -401,6 +403,108 @@ describe('jobs', () => {
     const done = (await http().get(`/jobs/${ok.body.jobID}?wait=10`)).body;
     expect(done).toMatchObject({ status: 'successful', progress: 100 });
     expect(done).not.toHaveProperty('error');
+  });
+
+  it('issue 15 item 7: holds and releases a queued job over HTTP (409 for one that is not queued)', async () => {
+    const blocker = await execute('slow', { steps: 100, stepMs: 50 });
+    const upstream = blocker.body.jobID as string;
+    const waiting = await http()
+      .post('/processes/sum/execution')
+      .send({ inputs: { a: 4, b: 5 }, dependsOn: [upstream] });
+    const id = waiting.body.jobID as string;
+    const held = await http().post(`/jobs/${id}/hold`);
+    expect(held.status).toBe(200);
+    expect(held.body).toMatchObject({ status: 'accepted', held: true, message: 'Held' });
+    expect((await http().get(`/jobs/${id}`)).body.held).toBe(true);
+    const conflict = await http().post(`/jobs/${upstream}/hold`);
+    expect(conflict.status).toBe(409);
+    expect(conflict.body.detail).toMatch(/running; only a queued job can be held/);
+    const released = await http().post(`/jobs/${id}/unhold`);
+    expect(released.body).toMatchObject({ status: 'accepted' });
+    expect(released.body).not.toHaveProperty('held');
+    expect((await http().post(`/jobs/00000000-0000-4000-8000-000000000000/hold`)).status).toBe(404);
+    await http().delete(`/jobs/${upstream}`);
+  });
+
+  it("issue 15 item 7: streams every job's events at /jobs/events, filtered by group and event type", async () => {
+    if (!server.app.server.listening) {
+      await new Promise<void>((resolve) =>
+        server.app.server.listen(0, '127.0.0.1', () => resolve()),
+      );
+    }
+    const { port } = server.app.server.address() as AddressInfo;
+    const events: { event: string; data: Record<string, unknown> }[] = [];
+    const path =
+      '/jobs/events?group=watched&type=job.started&type=job.finished&type=job.failed&type=group.finished';
+    const opened = new Promise<() => void>((resolve, reject) => {
+      const req = get({ host: '127.0.0.1', port, path }, (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toMatch(/^text\/event-stream/);
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          const blocks = text.split('\n\n');
+          text = blocks.pop() ?? '';
+          for (const block of blocks) {
+            if (!block.startsWith('id:')) continue;
+            const lines = Object.fromEntries(
+              block
+                .split('\n')
+                .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+            );
+            events.push({ event: lines.event as string, data: JSON.parse(lines.data as string) });
+          }
+        });
+        resolve(() => req.destroy());
+      });
+      req.on('error', reject);
+    });
+    const close = await opened;
+    try {
+      const ok = await http()
+        .post('/processes/sum/execution')
+        .send({ inputs: { a: 1, b: 2 }, group: 'watched' });
+      const bad = await http()
+        .post('/processes/partial/execution')
+        .send({ inputs: {}, group: 'watched' });
+      await http()
+        .post('/processes/sum/execution')
+        .send({ inputs: { a: 0, b: 0 }, group: 'other' });
+      await expect
+        .poll(() =>
+          events.some(
+            (e) =>
+              e.event === 'group.finished' &&
+              e.data.counts &&
+              (e.data.counts as Record<string, number>).failed === 1,
+          ),
+        )
+        .toBe(true);
+      const okId = ok.body.jobID as string;
+      const badId = bad.body.jobID as string;
+      const of = (id: string) =>
+        events.filter((e) => e.data.jobID === id).map((e) => `${e.event} ${String(e.data.status)}`);
+      expect(of(okId)).toEqual(['job.started running', 'job.finished successful']);
+      expect(of(badId)).toEqual(['job.started running', 'job.failed failed']);
+      expect(events.at(-1)).toEqual({
+        event: 'group.finished',
+        data: { group: 'watched', counts: { failed: 1, successful: 1 } },
+      });
+      // Nothing of the other group, nor of the unwanted event types.
+      expect(events.every((e) => e.event === 'group.finished' || e.data.group === 'watched')).toBe(
+        true,
+      );
+      // (The sum may have ended before the other job joined its group: then the group finished
+      // once before, with one job.)
+      expect(
+        events.every((e) =>
+          ['job.started', 'job.finished', 'job.failed', 'group.finished'].includes(e.event),
+        ),
+      ).toBe(true);
+    } finally {
+      close();
+    }
+    expect((await http().get('/jobs/events?type=job.exploded')).status).toBe(400);
   });
 
   it('refuses non-decimal, out-of-range and repeated limit/offset with a 400 naming the parameter (no SQLite 500)', async () => {

@@ -8,10 +8,10 @@ import {
   type JobSortOrder,
 } from '../../tasks/job-store.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
-import type { TaskManager } from '../../tasks/task-manager.ts';
+import { JobStateError, type TaskEventType, type TaskManager } from '../../tasks/task-manager.ts';
 import { FINAL_STATUSES, type JobRecord, type JobStatus } from '../../tasks/task-types.ts';
 import { queryNumberSchema, readQueryNumber } from '../query-number.ts';
-import { jobEventStream } from './job-events.ts';
+import { allJobsEventStream, jobEventStream } from './job-events.ts';
 import { jobFailed, noSuchJob, resultNotReady } from './ogc-problems.ts';
 import { resolveResultLinks } from './result-links.ts';
 import { type Link, statusInfo } from './status-info.ts';
@@ -84,6 +84,18 @@ function readTime(raw: string | undefined, name: string): string | undefined {
   }
   return new Date(time).toISOString();
 }
+
+const EVENT_TYPES = [
+  'job.accepted',
+  'job.held',
+  'job.started',
+  'job.progress',
+  'job.cancelling',
+  'job.finished',
+  'job.failed',
+  'job.dismissed',
+  'group.finished',
+] as const satisfies readonly TaskEventType[];
 
 const DEFAULT_DISMISS_WAIT_SECONDS = 5;
 const DISMISS_WAIT = {
@@ -297,6 +309,80 @@ export function registerJobsRoutes(
         .send(jobEventStream(tasks, job, publicBaseUrl(request, publicUrl), stopping));
     },
   );
+
+  app.get(
+    '/jobs/events',
+    {
+      schema: {
+        summary:
+          'Server-sent events of every job (job.accepted, job.held, job.started, job.progress, job.cancelling, job.finished, job.failed, job.dismissed, group.finished), filtered',
+        tags: ['Jobs'],
+        querystring: {
+          type: 'object',
+          properties: {
+            processID: { type: 'array', items: { type: 'string', pattern: '^[a-z0-9,-]{1,640}$' } },
+            group: {
+              type: 'array',
+              maxItems: 100,
+              items: { type: 'string', minLength: 1, maxLength: 100 },
+            },
+            type: {
+              type: 'array',
+              items: { type: 'string', enum: [...EVENT_TYPES] },
+              description: 'Only these events (repeat the parameter for several)',
+            },
+          },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request, reply) => {
+      const query = request.query as { processID?: string[]; group?: string[]; type?: string[] };
+      const set = (values: string[] | undefined) =>
+        values === undefined ? undefined : new Set(values.flatMap((v) => v.split(',')));
+      reply.header('cache-control', 'no-cache').header('x-accel-buffering', 'no');
+      return reply
+        .type('text/event-stream; charset=utf-8')
+        .send(
+          allJobsEventStream(
+            tasks,
+            { processId: set(query.processID), group: set(query.group), type: set(query.type) },
+            publicBaseUrl(request, publicUrl),
+            stopping,
+          ),
+        );
+    },
+  );
+
+  for (const action of ['hold', 'unhold'] as const) {
+    app.post(
+      `/jobs/:jobId/${action}`,
+      {
+        schema: {
+          summary:
+            action === 'hold'
+              ? 'Put a queued job on hold: it keeps its place but is not started (409 unless queued)'
+              : 'Release a held job: it starts in its turn (409 unless queued)',
+          tags: ['Jobs'],
+          params: { type: 'object', properties: { jobId: JOB_ID }, required: ['jobId'] },
+        },
+      },
+      async (request) => {
+        const { jobId } = request.params as { jobId: string };
+        let job;
+        try {
+          job = action === 'hold' ? tasks.hold(jobId) : tasks.unhold(jobId);
+        } catch (error) {
+          if (error instanceof JobStateError) {
+            throw new ServiceException('JobStateConflict', error.message, 'jobId', 409);
+          }
+          throw error;
+        }
+        if (job === undefined) throw noSuchJob(jobId);
+        return statusInfo(job, publicBaseUrl(request, publicUrl));
+      },
+    );
+  }
 
   app.get(
     '/jobs/:jobId/inputs',

@@ -39,6 +39,8 @@ export interface StatusInfo {
    * has really stopped (docs/processes.md, "Cancelling").
    */
   cancelling?: true;
+  /** Present (true) while a queued job is on hold: it is not started until released. */
+  held?: true;
   links: Link[];
 }
 
@@ -93,6 +95,7 @@ export function statusInfo(job: JobRecord, base: string, dependants?: string[]):
     dependsOn: job.dependsOn,
     ...(dependants === undefined ? {} : { dependants }),
     ...(problem === undefined ? {} : { error: problem }),
+    ...(job.held && job.status === 'accepted' ? { held: true as const } : {}),
     ...(job.cancelRequested !== null && job.status === 'running'
       ? { cancelling: true as const }
       : {}),

@@ -17,6 +17,7 @@ import { JobStore } from '../../../src/tasks/job-store.ts';
 import type { DataDirStatus } from '../../../src/storage/data-dir-check.ts';
 import { submitErrorStatus, TaskFailure, TaskSubmitError } from '../../../src/tasks/task-errors.ts';
 import {
+  JobStateError,
   TaskManager,
   type JobEvent,
   type TaskManagerOptions,
@@ -1439,5 +1440,100 @@ describe('issue 15 item 2: no lost queued work', () => {
     expect(second.manager.get(b.id)?.group).toBe('kept');
     // Priority first, then the order they were submitted in.
     expect(ran).toEqual(['a', 'b', 'low']);
+  });
+});
+
+describe('issue 15 item 7: task model parity', () => {
+  it('holds a queued job in its place until released, across a restart, and refuses to hold one that runs', async () => {
+    const first = await harness({ maxConcurrent: 1 });
+    const ran: string[] = [];
+    const gate = deferred();
+    const recorder = (manager: TaskManager) =>
+      manager.registerType(
+        taskType(
+          'record',
+          named,
+          async ({ name }, context) => {
+            ran.push(name);
+            if (name === 'first') await gated(gate, context.signal);
+            return name;
+          },
+          { resumable: false },
+        ),
+      );
+    recorder(first.manager);
+    const running = first.manager.submit('record', { name: 'first' });
+    const held = first.manager.submit('record', { name: 'held' }, { priority: 5 });
+    const next = first.manager.submit('record', { name: 'next' });
+    expect(first.manager.hold(held.id)).toMatchObject({
+      status: 'accepted',
+      held: true,
+      message: 'Held',
+    });
+    expect(() => first.manager.hold(running.id)).toThrow(JobStateError);
+    expect(() => first.manager.unhold(running.id)).toThrow(JobStateError);
+    expect(first.manager.hold('no-such-job')).toBeUndefined();
+    gate.resolve();
+    expect((await final(first.manager, next.id)).status).toBe('successful');
+    // Its higher priority did not matter while held.
+    expect(ran).toEqual(['first', 'next']);
+    expect(first.manager.get(held.id)).toMatchObject({ status: 'accepted', held: true });
+    await first.manager.shutdown(1000);
+    first.store.close();
+
+    ran.length = 0;
+    const second = await harness({ maxConcurrent: 1 }, first.dir);
+    recorder(second.manager);
+    await second.manager.start();
+    await sleep(50);
+    expect(second.manager.get(held.id)).toMatchObject({ status: 'accepted', held: true });
+    expect(ran).toEqual([]);
+    expect(second.manager.unhold(held.id)).toMatchObject({ held: false });
+    expect(await final(second.manager, held.id)).toMatchObject({
+      status: 'successful',
+      result: 'held',
+    });
+  });
+
+  it('tells plugins about every job (started, finished, failed, dismissed) and when a group has finished', async () => {
+    const { manager } = await harness({ maxConcurrent: 2 });
+    manager.registerType(
+      taskType('outcome', named, async ({ name }) => {
+        if (name === 'bad') throw new TaskFailure('bad input');
+        return name;
+      }),
+    );
+    const events: string[] = [];
+    const unsubscribe = manager.onEvent((event) => {
+      events.push(
+        event.type === 'group.finished'
+          ? `group.finished ${event.group} ${JSON.stringify(event.counts)}`
+          : `${event.type} ${(event.job.input as { name: string }).name}`,
+      );
+    });
+    // A listener that throws disturbs nobody.
+    manager.onEvent(() => {
+      throw new Error('broken listener');
+    });
+    const good = manager.submit('outcome', { name: 'good' }, { group: 'g' });
+    const bad = manager.submit('outcome', { name: 'bad' }, { group: 'g' });
+    await final(manager, good.id);
+    await final(manager, bad.id);
+    expect(events.filter((e) => e.endsWith(' good'))).toEqual([
+      'job.accepted good',
+      'job.started good',
+      'job.finished good',
+    ]);
+    expect(events.filter((e) => e.endsWith(' bad'))).toEqual([
+      'job.accepted bad',
+      'job.started bad',
+      'job.failed bad',
+    ]);
+    expect(events.filter((e) => e.startsWith('group.finished'))).toEqual([
+      'group.finished g {"failed":1,"successful":1}',
+    ]);
+    unsubscribe();
+    manager.submit('outcome', { name: 'unseen' });
+    expect(events.some((e) => e.endsWith('unseen'))).toBe(false);
   });
 });

@@ -72,6 +72,7 @@ describe('JobStore', () => {
       checkpoint: undefined,
       cancelRequested: null,
       problem: null,
+      held: false,
       sequence: inserted.sequence,
     };
     expect(inserted).toEqual(expected);
