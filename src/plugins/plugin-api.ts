@@ -73,6 +73,8 @@ export interface PluginApi<Config = Record<string, unknown>> {
     | 'waitForFinal'
     | 'hold'
     | 'unhold'
+    | 'subtasks'
+    | 'dependants'
     | 'pause'
     | 'resume'
     | 'drain'

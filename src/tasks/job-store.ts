@@ -28,6 +28,8 @@ interface Row {
   cancel_requested: string | null;
   problem: string | null;
   held: number;
+  parent_id: string | null;
+  awaiting_subtasks: number;
   sequence: number;
 }
 
@@ -94,12 +96,16 @@ CREATE TABLE IF NOT EXISTS jobs (
   checkpoint  TEXT,
   cancel_requested TEXT,
   problem     TEXT,
-  held        INTEGER NOT NULL DEFAULT 0
+  held        INTEGER NOT NULL DEFAULT 0,
+  parent_id   TEXT,
+  awaiting_subtasks INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs(status);
 CREATE INDEX IF NOT EXISTS jobs_process ON jobs(process_id);
 CREATE INDEX IF NOT EXISTS jobs_finished ON jobs(finished);
 `;
+/** Indexes on columns added after the first release: created once the columns exist. */
+const LATER_INDEXES = `CREATE INDEX IF NOT EXISTS jobs_parent ON jobs(parent_id);`;
 
 export class JobStore {
   readonly #db: Database.Database;
@@ -117,10 +123,12 @@ export class JobStore {
     this.#db.pragma('busy_timeout = 5000');
     this.#db.exec(SCHEMA);
     addMissingColumns(this.#db);
+    this.#db.exec(LATER_INDEXES);
     this.#insert = this.#db.prepare(
       `INSERT INTO jobs (id, process_id, input, status, priority, group_name, depends_on, progress,
-        message, created, updated, attempts) VALUES (@id, @processId, @input, @status, @priority,
-        @group, @dependsOn, @progress, @message, @created, @updated, @attempts)`,
+        message, created, updated, attempts, parent_id) VALUES (@id, @processId, @input, @status,
+        @priority, @group, @dependsOn, @progress, @message, @created, @updated, @attempts,
+        @parentId)`,
     );
     this.#get = this.#db.prepare('SELECT * FROM jobs WHERE id = ?');
     this.#unfinished = this.#db.prepare(
@@ -144,6 +152,7 @@ export class JobStore {
       | 'cancelRequested'
       | 'problem'
       | 'held'
+      | 'awaitingSubtasks'
     >,
   ): JobRecord {
     this.#insert.run({
@@ -184,6 +193,15 @@ export class JobStore {
     // Statements are cached by SQL text inside better-sqlite3's prepare, but keep our own map
     // so each distinct field set is prepared exactly once.
     this.#prepared(`UPDATE jobs SET ${columns.join(', ')} WHERE id = @id`).run(values);
+  }
+
+  /** The subtasks of a job, oldest first. */
+  children(parentId: string): JobRecord[] {
+    return (
+      this.#prepared('SELECT * FROM jobs WHERE parent_id = ? ORDER BY sequence').all(
+        parentId,
+      ) as Row[]
+    ).map(fromRow);
   }
 
   /** How many jobs of a group are in each state. */
@@ -298,6 +316,7 @@ const COLUMN = {
   cancelRequested: 'cancel_requested',
   problem: 'problem',
   held: 'held',
+  awaitingSubtasks: 'awaiting_subtasks',
 } as const;
 
 /** Columns added after the first release: a data dir written by an older server gets them. */
@@ -305,6 +324,8 @@ const ADDED_COLUMNS: Record<string, string> = {
   cancel_requested: 'TEXT',
   problem: 'TEXT',
   held: 'INTEGER NOT NULL DEFAULT 0',
+  parent_id: 'TEXT',
+  awaiting_subtasks: 'INTEGER NOT NULL DEFAULT 0',
 };
 
 function addMissingColumns(db: Database.Database): void {
@@ -340,6 +361,8 @@ function fromRow(row: Row): JobRecord {
     cancelRequested: row.cancel_requested ?? null,
     problem: row.problem === null ? null : (JSON.parse(row.problem) as JobProblem),
     held: row.held === 1,
+    parentId: row.parent_id ?? null,
+    awaitingSubtasks: row.awaiting_subtasks === 1,
     sequence: row.sequence,
   };
 }

@@ -114,6 +114,8 @@ interface CheckedOptions {
   priority: number;
   group: string | null;
   dependsOn: string[];
+  /** Set for a subtask (TaskRunContext.spawn). */
+  parentId?: string;
 }
 
 function invalidInput(error: ZodError): TaskSubmitError {
@@ -167,6 +169,8 @@ export class TaskManager {
   readonly #types = new Map<string, { definition: TaskTypeDefinition; owner: string }>();
   readonly #queue: JobRecord[] = [];
   readonly #running = new Map<string, RunningTask>();
+  /** Jobs whose run() has returned and that wait for their subtasks (no slot held). */
+  readonly #awaiting = new Set<string>();
   readonly #events = new EventEmitter();
   #paused = false;
   #closing = false;
@@ -247,6 +251,15 @@ export class TaskManager {
     input: unknown,
     options: ExecuteOptions = {},
   ): Promise<JobRecord> {
+    return this.#execute(processId, input, options);
+  }
+
+  async #execute(
+    processId: string,
+    input: unknown,
+    options: ExecuteOptions,
+    parentId?: string,
+  ): Promise<JobRecord> {
     const { type } = this.#checkSubmission(processId, options);
     this.#checkStorage(await this.#options.storage?.check());
     const parsed = await type.inputSchema.safeParseAsync(input);
@@ -260,6 +273,18 @@ export class TaskManager {
           });
     // Checked again: upstream jobs may have ended, or shutdown begun, while preparing.
     const { checked } = this.#checkSubmission(processId, options);
+    if (parentId !== undefined) {
+      // The parent may have been cancelled while this one was prepared: then it is not wanted.
+      const parent = this.get(parentId);
+      if (
+        parent === undefined ||
+        FINAL_STATUSES.has(parent.status) ||
+        parent.cancelRequested !== null
+      ) {
+        throw new TaskSubmitError('invalid-option', `Job ${parentId} is no longer running`);
+      }
+      checked.parentId = parentId;
+    }
     return this.#record(processId, prepared, checked);
   }
 
@@ -334,7 +359,7 @@ export class TaskManager {
   #record(
     processId: string,
     input: unknown,
-    { priority, group, dependsOn }: CheckedOptions,
+    { priority, group, dependsOn, parentId }: CheckedOptions,
   ): JobRecord {
     const now = new Date().toISOString();
     const job = this.#options.store.insert({
@@ -350,6 +375,7 @@ export class TaskManager {
       created: now,
       updated: now,
       attempts: 0,
+      parentId: parentId ?? null,
     });
     this.#queue.push(job);
     this.#announce('status', job);
@@ -360,6 +386,11 @@ export class TaskManager {
 
   get(id: string): JobRecord | undefined {
     return this.#options.store.get(id);
+  }
+
+  /** Ids of the subtasks job `id` spawned, oldest first. */
+  subtasks(id: string): string[] {
+    return this.#options.store.children(id).map((child) => child.id);
   }
 
   /** Ids of the jobs that wait for, or were handed the result of, job `id`. */
@@ -479,6 +510,7 @@ export class TaskManager {
       message: reason,
       error: reason,
       problem: jobProblem(kind, reason),
+      awaitingSubtasks: false,
     });
     this.#cascade(id, 'dismissed');
     return dismissed;
@@ -498,6 +530,108 @@ export class TaskManager {
     running.graceTimer = setTimeout(() => this.#abandon(id, running, reason), graceMs);
     running.graceTimer.unref();
     this.#cascade(id, 'dismissed');
+    this.#dismissSubtasks(id);
+  }
+
+  /** Cancels what a job that ended badly (or is being cancelled) spawned and is not done. */
+  #dismissSubtasks(parentId: string): void {
+    for (const child of this.#options.store.children(parentId)) {
+      if (!FINAL_STATUSES.has(child.status) && child.cancelRequested === null) {
+        this.#dismiss(child.id, `Parent job ${parentId} ended`, 'upstream-ended');
+      }
+    }
+  }
+
+  /**
+   * run() has returned with subtasks spawned: the job waits for them without holding a slot
+   * (the caller frees it), keeping run()'s result until they are all done.
+   */
+  #awaitSubtasks(id: string, result: unknown): void {
+    this.#awaiting.add(id);
+    this.#options.store.update(id, {
+      awaitingSubtasks: true,
+      result: result ?? null,
+      message: 'Waiting for its subtasks',
+    });
+    this.#announce('status', this.get(id) as JobRecord);
+    this.#checkParent(id);
+  }
+
+  /**
+   * A subtask moved: updates its parent's progress (the mean of its subtasks', once the
+   * parent's run() has returned) and completes the parent once every subtask has ended.
+   */
+  #checkParent(parentId: string): void {
+    const parent = this.get(parentId);
+    if (parent === undefined || !parent.awaitingSubtasks || FINAL_STATUSES.has(parent.status)) {
+      return;
+    }
+    const children = this.#options.store.children(parentId);
+    const unfinished = children.filter((child) => !FINAL_STATUSES.has(child.status));
+    if (unfinished.length > 0) {
+      const done = children.reduce(
+        (sum, child) => sum + (FINAL_STATUSES.has(child.status) ? 100 : child.progress),
+        100,
+      );
+      const progress = Math.min(
+        99,
+        Math.max(parent.progress, Math.round(done / (children.length + 1))),
+      );
+      const message = `Waiting for ${unfinished.length} of ${children.length} subtasks`;
+      if (progress !== parent.progress || message !== parent.message) {
+        this.#options.store.update(parentId, { progress, message });
+        this.#announce('progress', this.get(parentId) as JobRecord);
+      }
+      return;
+    }
+    const unsuccessful = children.filter((child) => child.status !== 'successful');
+    if (unsuccessful.length === 0) {
+      const type = this.type(parent.processId);
+      let result = parent.result;
+      try {
+        const byId = Object.fromEntries(children.map((child) => [child.id, child.result]));
+        if (type?.combine !== undefined) result = type.combine(parent.result, byId);
+      } catch (error) {
+        this.#options.log.error(
+          { err: error, jobId: parentId },
+          'combining subtask results failed',
+        );
+        const message = `${type?.title ?? parent.processId} failed because of an internal error; the server log has the details (job ${parentId})`;
+        this.#finish(parentId, {
+          status: 'failed',
+          message,
+          error: message,
+          awaitingSubtasks: false,
+          problem: jobProblem('internal-error', message),
+        });
+        this.#cascade(parentId, 'failed');
+        return;
+      }
+      this.#finish(parentId, {
+        status: 'successful',
+        progress: 100,
+        message: 'Completed',
+        result: result ?? null,
+        awaitingSubtasks: false,
+      });
+      return;
+    }
+    const message = `${unsuccessful.length} of ${children.length} subtasks did not succeed`;
+    this.#finish(parentId, {
+      status: 'failed',
+      message,
+      error: message,
+      awaitingSubtasks: false,
+      problem: jobProblem(
+        'failed',
+        message,
+        unsuccessful.map((child) => ({
+          item: child.id,
+          detail: `${child.processId} ${child.status}: ${child.error ?? child.message}`,
+        })),
+      ),
+    });
+    this.#cascade(parentId, 'failed');
   }
 
   /** The grace period ran out and the task still runs: dismiss it and free its slot. */
@@ -524,6 +658,7 @@ export class TaskManager {
   cancelGroup(group: string): number {
     const ids = [
       ...this.#queue.filter((j) => j.group === group).map((j) => j.id),
+      ...[...this.#awaiting].filter((id) => this.get(id)?.group === group),
       // A task being cancelled stays in #running until its run() settles: not counted again.
       ...[...this.#running.keys()].filter((id) => {
         const job = this.get(id);
@@ -550,6 +685,7 @@ export class TaskManager {
   /** Dismisses every queued and running job (running ones as cancel() does); returns how many. */
   cancelAll(reason = 'Dismissed with the whole queue'): number {
     const ids = [
+      ...this.#awaiting,
       ...this.#queue.map((j) => j.id),
       ...[...this.#running.keys()].filter((id) => this.get(id)?.cancelRequested === null),
     ];
@@ -643,6 +779,9 @@ export class TaskManager {
           problem: jobProblem('process-unavailable', error),
         });
         failed.push(job.id);
+      } else if (job.awaitingSubtasks) {
+        // Its run() had returned: it only waits for its subtasks, which come back on their own.
+        this.#awaiting.add(job.id);
       } else if (job.cancelRequested !== null) {
         // Its cancellation was under way when the server stopped: the client asked for that.
         this.#finish(job.id, {
@@ -677,6 +816,7 @@ export class TaskManager {
     // Only now are all resumed dependants queued (they come after their upstreams), so the
     // cascade reaches them instead of leaving them waiting forever on a failed upstream.
     for (const id of failed) this.#cascade(id, 'failed');
+    for (const id of [...this.#awaiting]) this.#checkParent(id);
     await this.expire();
     const every = Math.min(3600, Math.max(60, this.#options.retentionSeconds / 10)) * 1000;
     this.#expiryTimer = setInterval(() => void this.expire(), every);
@@ -789,6 +929,7 @@ export class TaskManager {
         if (this.get(job.id)?.status !== 'running') return;
         store.update(job.id, update);
         this.#announce('progress', this.get(job.id) as JobRecord);
+        if (job.parentId !== null) this.#checkParent(job.parentId);
       },
       job.progress,
     );
@@ -805,6 +946,21 @@ export class TaskManager {
       progress: (percent, message) => coalescer.report(percent, message ?? ''),
       saveCheckpoint: (state) => {
         if (!controller.signal.aborted) store.update(job.id, { checkpoint: state });
+      },
+      spawn: async (processId, input, options = {}) => {
+        controller.signal.throwIfAborted();
+        const parent = this.get(job.id) as JobRecord;
+        return this.#execute(
+          processId,
+          input,
+          {
+            priority: parent.priority,
+            ...(parent.group === null ? {} : { group: parent.group }),
+            ...options,
+            signal: controller.signal,
+          },
+          job.id,
+        );
       },
       runOnPool: (module, exportName, input, options) =>
         this.#options.pool.run(module, exportName, input, {
@@ -826,6 +982,11 @@ export class TaskManager {
           return;
         }
         if (controller.signal.aborted) return;
+        if (store.children(job.id).length > 0) {
+          this.#awaitSubtasks(job.id, result);
+          jobLog.info('task returned; waiting for its subtasks');
+          return;
+        }
         this.#finish(job.id, {
           status: 'successful',
           progress: 100,
@@ -905,9 +1066,12 @@ export class TaskManager {
 
   #finish(id: string, fields: Partial<JobRecord> & Pick<JobRecord, 'status'>): JobRecord {
     const now = new Date().toISOString();
+    this.#awaiting.delete(id);
     this.#options.store.update(id, { ...fields, finished: now, updated: now });
     const job = this.get(id) as JobRecord;
     this.#announce('status', job);
+    if (job.status !== 'successful') this.#dismissSubtasks(id);
+    if (job.parentId !== null) this.#checkParent(job.parentId);
     return job;
   }
 
@@ -950,6 +1114,7 @@ export class TaskManager {
   /** Whether a job of the group is still queued or running (being cancelled counts). */
   #groupBusy(group: string): boolean {
     if (this.#queue.some((j) => j.group === group)) return true;
+    for (const id of this.#awaiting) if (this.get(id)?.group === group) return true;
     for (const id of this.#running.keys()) {
       const job = this.get(id);
       if (job?.group === group && !FINAL_STATUSES.has(job.status)) return true;

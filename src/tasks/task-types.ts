@@ -52,6 +52,15 @@ export interface TaskRunContext<Checkpoint = unknown> {
     input: unknown,
     options?: Omit<RunOptions, 'signal'>,
   ): Promise<T>;
+  /**
+   * Submits a subtask: a job of its own (validated and prepared like any execute), in this job's
+   * group and at its priority unless told otherwise. This job then completes only when all its
+   * subtasks have ended, successful if they all succeeded (failed otherwise, each failed one an
+   * item of its error); its progress, once run() has returned, is the mean of theirs. Return
+   * from run() rather than wait for them: a waiting run() would hold a slot they may need.
+   * Cancelling this job cancels its unfinished subtasks.
+   */
+  spawn(processId: string, input: unknown, options?: SubmitOptions): Promise<JobRecord>;
 }
 
 export interface PrepareContext {
@@ -86,6 +95,11 @@ export interface TaskTypeDefinition<Input = unknown, Result = unknown, Checkpoin
   run(input: Input, context: TaskRunContext<Checkpoint>): Promise<Result>;
   /** Called when a finished job of this type is removed (expiry or DELETE). */
   cleanup?(jobId: string, result: Result | undefined): void | Promise<void>;
+  /**
+   * For a job that spawned subtasks, once they all succeeded: the job's result from run()'s and
+   * theirs (by job id). Keep it light: it runs on the event loop. Default: run()'s result.
+   */
+  combine?(result: Result, subtasks: Readonly<Record<string, unknown>>): Result;
 }
 
 export interface JobRecord {
@@ -116,6 +130,10 @@ export interface JobRecord {
   problem: JobProblem | null;
   /** A queued job put on hold: it is not started until released (TaskManager.unhold). */
   held: boolean;
+  /** The job that spawned this one as a subtask, or null. */
+  parentId: string | null;
+  /** run() has returned and the job waits for its subtasks (its slot is free meanwhile). */
+  awaitingSubtasks: boolean;
   /** Insertion order, for FIFO within a priority. */
   sequence: number;
 }

@@ -285,7 +285,10 @@ export function registerJobsRoutes(
       let job = tasks.get(jobId);
       if (job === undefined) throw noSuchJob(jobId);
       if (wait !== undefined) job = await untilFinal(request, job, wait);
-      return statusInfo(job, publicBaseUrl(request, publicUrl), tasks.dependants(jobId));
+      return statusInfo(job, publicBaseUrl(request, publicUrl), {
+        dependants: tasks.dependants(jobId),
+        subtasks: tasks.subtasks(jobId),
+      });
     },
   );
 

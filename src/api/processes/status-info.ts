@@ -32,6 +32,10 @@ export interface StatusInfo {
   dependsOn: string[];
   /** Relief, in a single job's document: the jobs that depend on this one. */
   dependants?: string[];
+  /** Relief: the job that spawned this one as a subtask. */
+  parentID?: string;
+  /** Relief, in a single job's document: the subtasks this job spawned. */
+  subtasks?: string[];
   /** Relief: why a failed or dismissed job ended, as RFC 9457 problem details. */
   error?: JobProblem;
   /**
@@ -45,7 +49,11 @@ export interface StatusInfo {
 }
 
 /** `dependants` is given for a single job's document (a query per job would cost a listing). */
-export function statusInfo(job: JobRecord, base: string, dependants?: string[]): StatusInfo {
+export function statusInfo(
+  job: JobRecord,
+  base: string,
+  related?: { dependants: string[]; subtasks: string[] },
+): StatusInfo {
   const self = `${base}/jobs/${job.id}`;
   const links: Link[] = [
     { href: self, rel: 'self', type: 'application/json', title: 'This job' },
@@ -93,7 +101,11 @@ export function statusInfo(job: JobRecord, base: string, dependants?: string[]):
     priority: job.priority,
     ...(job.group === null ? {} : { group: job.group }),
     dependsOn: job.dependsOn,
-    ...(dependants === undefined ? {} : { dependants }),
+    ...(related === undefined ? {} : { dependants: related.dependants }),
+    ...(job.parentId === null ? {} : { parentID: job.parentId }),
+    ...(related === undefined || related.subtasks.length === 0
+      ? {}
+      : { subtasks: related.subtasks }),
     ...(problem === undefined ? {} : { error: problem }),
     ...(job.held && job.status === 'accepted' ? { held: true as const } : {}),
     ...(job.cancelRequested !== null && job.status === 'running'

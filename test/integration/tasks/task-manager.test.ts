@@ -1537,3 +1537,135 @@ describe('issue 15 item 7: task model parity', () => {
     expect(events.some((e) => e.endsWith('unseen'))).toBe(false);
   });
 });
+
+describe('issue 15 item 7: subtasks', () => {
+  const addTypes = (manager: TaskManager, gates: Map<string, ReturnType<typeof deferred>>) => {
+    manager.registerType(
+      taskType(
+        'child',
+        named,
+        async ({ name }, context) => {
+          context.progress(50, 'half way');
+          const gate = gates.get(name);
+          if (gate !== undefined) await gated(gate, context.signal);
+          if (name.startsWith('bad')) throw new TaskFailure(`${name} broke`);
+          return `${name} done`;
+        },
+        { resumable: false },
+      ),
+    );
+    manager.registerType(
+      taskType(
+        'parent',
+        z.object({ children: z.array(z.string()) }),
+        async ({ children }, context) => {
+          for (const name of children) await context.spawn('child', { name });
+          return { own: 'parent done' };
+        },
+        {
+          resumable: false,
+          combine: (result, subtasks) => ({
+            ...(result as object),
+            subtasks: Object.values(subtasks).sort(),
+          }),
+        },
+      ),
+    );
+  };
+
+  it('completes a parent when its subtasks do, with their results, without holding a slot meanwhile', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const gates = new Map([['a', deferred()]]);
+    addTypes(manager, gates);
+    const events: string[] = [];
+    manager.onEvent((e) => {
+      if (e.type !== 'group.finished' && e.job.processId === 'parent')
+        events.push(`${e.type} ${e.job.progress}`);
+    });
+    const parent = manager.submit(
+      'parent',
+      { children: ['a', 'b'] },
+      { group: 'family', priority: 3 },
+    );
+    // With one slot, the children can only run because the parent's run() gave it back.
+    await expect.poll(() => manager.get(parent.id)?.awaitingSubtasks, { timeout: WAIT }).toBe(true);
+    const children = manager.subtasks(parent.id);
+    expect(children).toHaveLength(2);
+    for (const id of children) {
+      expect(manager.get(id)).toMatchObject({ parentId: parent.id, group: 'family', priority: 3 });
+    }
+    await expect.poll(() => manager.get(children[0]!)?.progress, { timeout: WAIT }).toBe(50);
+    expect(manager.get(parent.id)).toMatchObject({
+      status: 'running',
+      message: 'Waiting for 2 of 2 subtasks',
+    });
+    gates.get('a')!.resolve();
+    const done = await final(manager, parent.id);
+    expect(done).toMatchObject({
+      status: 'successful',
+      progress: 100,
+      awaitingSubtasks: false,
+      result: { own: 'parent done', subtasks: ['a done', 'b done'] },
+    });
+    // Progress grew with the subtasks' and never went back.
+    const progress = events
+      .filter((e) => e.startsWith('job.progress'))
+      .map((e) => Number(e.split(' ')[1]));
+    expect(progress.length).toBeGreaterThan(0);
+    expect([...progress].sort((x, y) => x - y)).toEqual(progress);
+    expect(events.at(-1)).toBe('job.finished 100');
+  });
+
+  it('fails a parent whose subtask failed, naming it, and cancels the unfinished subtasks of a cancelled parent', async () => {
+    const { manager } = await harness({ maxConcurrent: 2 });
+    // None of the cancelled parent's subtasks can end on its own: two run, one waits.
+    const gates = new Map([
+      ['slow', deferred()],
+      ['queued-1', deferred()],
+      ['queued-2', deferred()],
+    ]);
+    addTypes(manager, gates);
+    const failing = manager.submit('parent', { children: ['good', 'bad-1'] });
+    const failed = await final(manager, failing.id);
+    const bad = manager.subtasks(failing.id).find((id) => manager.get(id)?.status === 'failed');
+    expect(failed).toMatchObject({ status: 'failed', error: '1 of 2 subtasks did not succeed' });
+    expect(failed.problem?.items).toEqual([{ item: bad, detail: 'child failed: bad-1 broke' }]);
+
+    const cancelled = manager.submit('parent', { children: ['slow', 'queued-1', 'queued-2'] });
+    await expect
+      .poll(() => manager.get(cancelled.id)?.awaitingSubtasks, { timeout: WAIT })
+      .toBe(true);
+    manager.cancel(cancelled.id);
+    expect((await final(manager, cancelled.id)).status).toBe('dismissed');
+    for (const id of manager.subtasks(cancelled.id)) {
+      expect(await final(manager, id)).toMatchObject({
+        status: 'dismissed',
+        error: `Parent job ${cancelled.id} ended`,
+      });
+    }
+  });
+
+  it('a parent waiting for its subtasks at a restart completes once they have run', async () => {
+    const first = await harness({ maxConcurrent: 1 });
+    const gates = new Map([['first', deferred()]]);
+    addTypes(first.manager, gates);
+    const parent = first.manager.submit('parent', { children: ['first', 'second'] });
+    await expect
+      .poll(() => first.manager.get(parent.id)?.awaitingSubtasks, { timeout: WAIT })
+      .toBe(true);
+    await first.manager.shutdown(100);
+    first.store.close();
+
+    const second = await harness({ maxConcurrent: 1 }, first.dir);
+    addTypes(second.manager, new Map());
+    await second.manager.start();
+    const done = await final(second.manager, parent.id);
+    // 'first' was running and cannot resume: it failed, so the parent did.
+    expect(done.status).toBe('failed');
+    const [a, b] = second.manager.subtasks(parent.id).map((id) => second.manager.get(id)!);
+    expect(a).toMatchObject({ status: 'failed' });
+    expect(a?.error).toMatch(/interrupted/);
+    // 'second' was queued: it survived the restart and ran.
+    expect(b).toMatchObject({ status: 'successful', result: 'second done' });
+  });
+});

@@ -42,6 +42,7 @@ function newJob(id: string, overrides: Partial<Parameters<JobStore['insert']>[0]
     created: T0,
     updated: T0,
     attempts: 0,
+    parentId: null,
     ...overrides,
   };
 }
@@ -73,6 +74,8 @@ describe('JobStore', () => {
       cancelRequested: null,
       problem: null,
       held: false,
+      parentId: null,
+      awaitingSubtasks: false,
       sequence: inserted.sequence,
     };
     expect(inserted).toEqual(expected);
