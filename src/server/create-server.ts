@@ -35,7 +35,7 @@ import { ServiceRegistry } from '../services/service-registry.ts';
 import { DataDirCheck } from '../storage/data-dir-check.ts';
 import { configureWriteSync } from '../storage/write-sync.ts';
 import { DataDirLock, DataDirLockedError } from '../storage/data-dir-lock.ts';
-import { JobStore } from '../tasks/job-store.ts';
+import { SqliteJobStore } from '../tasks/sqlite-job-store.ts';
 import { VectorStore } from '../vector/vector-store.ts';
 import { TaskManager } from '../tasks/task-manager.ts';
 import { FrameworkErrorRelay } from '../request-loop/framework-errors.ts';
@@ -205,9 +205,9 @@ export async function createServer(
     );
   }
   cleanup.push(() => lock.release());
-  let store: JobStore;
+  let store: SqliteJobStore;
   try {
-    store = new JobStore(join(dataDir, 'relief.db'));
+    store = new SqliteJobStore(join(dataDir, 'relief.db'));
   } catch (error) {
     return fail(
       new Error(`The job database in ${dataDir} cannot be opened: ${(error as Error).message}`, {

@@ -9,7 +9,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-import { JobStore } from '../../src/tasks/job-store.ts';
+import { SqliteJobStore } from '../../src/tasks/sqlite-job-store.ts';
 import type { TaskTypeDefinition } from '../../src/tasks/task-types.ts';
 import { parseJobEvents } from '../helpers/job-events.ts';
 import { startTestServer, type TestServer } from '../helpers/test-server.ts';
@@ -161,7 +161,7 @@ describe('closing the server', () => {
     expect(JSON.parse(await held.done)).toEqual({ released: true });
     await closed;
     // The records stay as they were: the next start resumes both.
-    const store = new JobStore(join(server.dataDir, 'relief.db'));
+    const store = new SqliteJobStore(join(server.dataDir, 'relief.db'));
     try {
       expect(store.get(runningJob)?.status).toBe('running');
       expect(store.get(queuedJob)?.status).toBe('accepted');

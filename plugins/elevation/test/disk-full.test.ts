@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WorkerPool } from '../../../src/pool/worker-pool.ts';
-import { JobStore } from '../../../src/tasks/job-store.ts';
+import { SqliteJobStore } from '../../../src/tasks/sqlite-job-store.ts';
 import { TaskManager } from '../../../src/tasks/task-manager.ts';
 import { elevationConfigSchema } from '../src/config.ts';
 import { elevationTask, PROCESS_ID } from '../src/elevation-task.ts';
@@ -25,7 +25,7 @@ const ATTEMPTS = 5;
 let upstream: FakeUpstream;
 let pool: WorkerPool;
 let dataDir: string;
-let store: JobStore;
+let store: SqliteJobStore;
 let tasks: TaskManager;
 let cache: FullDiskCache;
 
@@ -46,7 +46,7 @@ beforeAll(async () => {
   );
   await cache.open();
   const fetcher = new TileFetcher({ ...config, cache, pool, log });
-  store = new JobStore(join(dataDir, 'relief.db'));
+  store = new SqliteJobStore(join(dataDir, 'relief.db'));
   tasks = new TaskManager({
     store,
     pool,

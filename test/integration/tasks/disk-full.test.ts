@@ -11,7 +11,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { WorkerPool } from '../../../src/pool/worker-pool.ts';
-import { JobStore } from '../../../src/tasks/job-store.ts';
+import { SqliteJobStore } from '../../../src/tasks/sqlite-job-store.ts';
 import { TaskFailure } from '../../../src/tasks/task-errors.ts';
 import { TaskManager } from '../../../src/tasks/task-manager.ts';
 import type { TaskRunContext } from '../../../src/tasks/task-types.ts';
@@ -20,7 +20,7 @@ const WRITE = new URL('../../fixtures/workers/write-worker.ts', import.meta.url)
 
 let pool: WorkerPool;
 let dataDir: string;
-let store: JobStore;
+let store: SqliteJobStore;
 let manager: TaskManager;
 
 const fsError = (code: string) =>
@@ -40,7 +40,7 @@ const behaviours: Record<string, Behaviour> = {
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'relief-disk-full-'));
   pool = new WorkerPool({ threads: 1 });
-  store = new JobStore(join(dataDir, 'relief.db'));
+  store = new SqliteJobStore(join(dataDir, 'relief.db'));
   manager = new TaskManager({
     store,
     pool,

@@ -13,7 +13,7 @@ import pino from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z, type ZodType } from 'zod';
 import { WorkerPool } from '../../../src/pool/worker-pool.ts';
-import { JobStore } from '../../../src/tasks/job-store.ts';
+import { SqliteJobStore } from '../../../src/tasks/sqlite-job-store.ts';
 import type { DataDirStatus } from '../../../src/storage/data-dir-check.ts';
 import { submitErrorStatus, TaskFailure, TaskSubmitError } from '../../../src/tasks/task-errors.ts';
 import {
@@ -56,7 +56,7 @@ afterAll(async () => {
 
 interface Harness {
   manager: TaskManager;
-  store: JobStore;
+  store: SqliteJobStore;
   dir: string;
   file: string;
 }
@@ -70,7 +70,7 @@ afterEach(async () => {
 async function harness(options: Partial<TaskManagerOptions> = {}, dir?: string): Promise<Harness> {
   const folder = dir ?? (await mkdtemp(join(root, 'case-')));
   const file = join(folder, 'jobs.db');
-  const store = new JobStore(file);
+  const store = new SqliteJobStore(file);
   const manager = new TaskManager({
     store,
     pool,
@@ -239,7 +239,7 @@ describe('scheduling', () => {
 
   it('rejects a non-positive or fractional maxConcurrent', async () => {
     const dir = await mkdtemp(join(root, 'case-'));
-    const store = new JobStore(join(dir, 'jobs.db'));
+    const store = new SqliteJobStore(join(dir, 'jobs.db'));
     teardown.push(async () => store.close());
     for (const maxConcurrent of [0, -1, 1.5, Number.NaN]) {
       expect(

@@ -1,5 +1,5 @@
 /**
- * JobStore on a real SQLite file: round trips of every column (JSON ones included), updates,
+ * SqliteJobStore on a real SQLite file: round trips of every column (JSON ones included), updates,
  * filtered and paged listing (newest first), the recovery and expiry queries, WAL mode.
  */
 import { existsSync } from 'node:fs';
@@ -8,17 +8,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { JobStore } from '../../../src/tasks/job-store.ts';
+import { SqliteJobStore } from '../../../src/tasks/sqlite-job-store.ts';
 import type { JobRecord, JobStatus } from '../../../src/tasks/task-types.ts';
 
 let dir: string;
 let file: string;
-let store: JobStore;
+let store: SqliteJobStore;
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'relief-job-store-'));
   file = join(dir, 'jobs.db');
-  store = new JobStore(file);
+  store = new SqliteJobStore(file);
 });
 
 afterEach(async () => {
@@ -28,7 +28,7 @@ afterEach(async () => {
 
 const T0 = '2030-01-01T00:00:00.000Z';
 
-function newJob(id: string, overrides: Partial<Parameters<JobStore['insert']>[0]> = {}) {
+function newJob(id: string, overrides: Partial<Parameters<SqliteJobStore['insert']>[0]> = {}) {
   return {
     id,
     processId: 'test-process',
@@ -146,7 +146,7 @@ describe('JobStore', () => {
 
   it('ignores fields that are not columns', () => {
     store.insert(newJob('job-1'));
-    store.update('job-1', { message: 'hi', bogus: 1 } as Parameters<JobStore['update']>[1]);
+    store.update('job-1', { message: 'hi', bogus: 1 } as Parameters<SqliteJobStore['update']>[1]);
     expect(store.get('job-1')?.message).toBe('hi');
   });
 
@@ -283,7 +283,7 @@ describe('JobStore', () => {
     store.update('kept', { checkpoint: { step: 3 } });
     store.close();
     store.close();
-    store = new JobStore(file);
+    store = new SqliteJobStore(file);
     expect(store.get('kept')).toMatchObject({ input: { x: 1 }, checkpoint: { step: 3 } });
   });
 
@@ -315,7 +315,7 @@ describe('JobStore', () => {
       `INSERT INTO jobs (id, process_id, input, status, created, updated) VALUES (?, ?, ?, ?, ?, ?)`,
     ).run('old-job', 'p', '{}', 'running', T0, T0);
     db.close();
-    store = new JobStore(old);
+    store = new SqliteJobStore(old);
     expect(store.get('old-job')).toMatchObject({ status: 'running', cancelRequested: null });
     store.update('old-job', { cancelRequested: 'Dismissed by request' });
     expect(store.get('old-job')?.cancelRequested).toBe('Dismissed by request');
