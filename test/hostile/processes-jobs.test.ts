@@ -310,6 +310,125 @@ const processCases: HostileCase[] = [
   ),
 ];
 
+// Issue 15: the listing filters, the all-jobs event stream, hold/unhold, inputs and the operator
+// routes (RELIEF_ADMIN_TOKEN is unset here: they refuse everything).
+const jobControlCases: HostileCase[] = [
+  rest(
+    '/jobs refuses a group given 101 times',
+    { url: `/jobs?${Array.from({ length: 101 }, (_, i) => `group=g${i}`).join('&')}` },
+    { status: 400 },
+  ),
+  rest(
+    '/jobs refuses a group of 101 characters',
+    { url: `/jobs?group=${'g'.repeat(101)}` },
+    { status: 400 },
+  ),
+  rest('/jobs refuses an empty group', { url: '/jobs?group=' }, { status: 400 }),
+  ...['1001', '-1001', '1e3', '0x10', '99999', '1.5', ''].map((bad) =>
+    rest(
+      `/jobs refuses minPriority=${bad || 'empty'}`,
+      { url: `/jobs?minPriority=${bad}` },
+      { status: 400 },
+    ),
+  ),
+  rest(
+    '/jobs refuses maxPriority given twice',
+    { url: '/jobs?maxPriority=1&maxPriority=2' },
+    { status: 400 },
+  ),
+  ...[
+    '9999-99-99T99:99:99Z',
+    '2026-12-06',
+    `2026-12-06T10:00:00.${'9'.repeat(100)}Z`,
+    'now',
+    '%00',
+  ].map((bad) =>
+    rest(
+      `/jobs refuses createdAfter=${bad.slice(0, 30)}`,
+      { url: `/jobs?createdAfter=${bad}` },
+      { status: 400 },
+    ),
+  ),
+  rest('/jobs refuses sortBy=__proto__', { url: '/jobs?sortBy=__proto__' }, { status: 400 }),
+  rest(
+    '/jobs refuses a sortBy with SQL in it',
+    { url: '/jobs?sortBy=created%3B%20DROP%20TABLE%20jobs' },
+    { status: 400 },
+  ),
+  rest(
+    '/jobs refuses 200 unknown parameters, naming some',
+    { url: `/jobs?${Array.from({ length: 200 }, (_, i) => `p${i}=1`).join('&')}` },
+    { status: 400 },
+  ),
+  rest(
+    '/jobs/events refuses an unknown event type',
+    { url: '/jobs/events?type=job.exploded' },
+    { status: 400 },
+  ),
+  rest(
+    '/jobs/events refuses a group given 101 times',
+    { url: `/jobs/events?${Array.from({ length: 101 }, () => 'group=g').join('&')}` },
+    { status: 400 },
+  ),
+  rest(
+    '/jobs/events refuses an unknown parameter',
+    { url: '/jobs/events?since=0' },
+    { status: 400 },
+  ),
+  rest(
+    'POST /jobs/{id}/hold refuses a running job with 409',
+    { method: 'POST', url: '/jobs/{running}/hold' },
+    { status: 409 },
+  ),
+  rest(
+    'POST /jobs/{id}/unhold refuses a finished job with 409',
+    { method: 'POST', url: '/jobs/{done}/unhold' },
+    { status: 409 },
+  ),
+  rest(
+    'POST /jobs/{id}/hold answers an unknown job with 404',
+    { method: 'POST', url: `/jobs/${UNKNOWN_JOB}/hold` },
+    { status: 404 },
+  ),
+  rest(
+    'POST /jobs/{id}/hold refuses an id that is not a UUID',
+    { method: 'POST', url: '/jobs/not-a-uuid/hold' },
+    { status: 400 },
+  ),
+  rest(
+    '/jobs/{id}/inputs answers an unknown job with 404',
+    { url: `/jobs/${UNKNOWN_JOB}/inputs` },
+    { status: 404 },
+  ),
+  ...['Infinity', '-1', '61', '1e300'].map((bad) =>
+    rest(
+      `DELETE /jobs/{id} refuses wait=${bad}`,
+      { method: 'DELETE', url: `/jobs/${UNKNOWN_JOB}?wait=${bad}` },
+      { status: 400 },
+    ),
+  ),
+  rest(
+    '/admin/queue is refused while RELIEF_ADMIN_TOKEN is unset',
+    { url: '/admin/queue' },
+    { status: 403 },
+  ),
+  rest(
+    '/admin/queue/pause refuses a 7 KB bearer token without the setting',
+    {
+      method: 'POST',
+      url: '/admin/queue/pause',
+      headers: { authorization: `Bearer ${'x'.repeat(7000)}` },
+    },
+    { status: 403 },
+  ),
+  rest(
+    'DELETE /admin/queue/jobs is refused while RELIEF_ADMIN_TOKEN is unset',
+    { method: 'DELETE', url: '/admin/queue/jobs' },
+    { status: 403 },
+  ),
+];
+
 hostileTable('/jobs listing', jobsListCases, server);
+hostileTable('job control', jobControlCases, server);
 hostileTable('/jobs/{id} and its routes', jobCases, server);
 hostileTable('/processes and execution', processCases, server);

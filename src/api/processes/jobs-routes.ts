@@ -441,18 +441,19 @@ export function registerJobsRoutes(
     },
     async (request, reply) => {
       const { jobId } = request.params as { jobId: string };
+      // Checked first: a bad parameter is a 400 whatever the job, as on GET /jobs/{jobId}.
+      const wait = readQueryNumber(
+        (request.query as { wait?: string }).wait,
+        'wait',
+        DISMISS_WAIT,
+        DEFAULT_DISMISS_WAIT_SECONDS,
+      );
       const job = tasks.get(jobId);
       if (job === undefined) throw noSuchJob(jobId);
       const base = publicBaseUrl(request, publicUrl);
       if (!FINAL_STATUSES.has(job.status)) {
         // A running job stops at its next chunk: usually at once, so the answer waits a little
         // for it to be really over rather than sending every client into a polling loop.
-        const wait = readQueryNumber(
-          (request.query as { wait?: string }).wait,
-          'wait',
-          DISMISS_WAIT,
-          DEFAULT_DISMISS_WAIT_SECONDS,
-        );
         const now = await untilFinal(request, tasks.cancel(jobId) ?? job, wait);
         if (!FINAL_STATUSES.has(now.status)) reply.code(202);
         return statusInfo(now, base);
