@@ -5,7 +5,7 @@
  * no stray filter behind. A failed plugin is reported, not fatal (unless strict).
  */
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { register } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -169,39 +169,83 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
   return { records, closeHooks, workerModules };
 }
 
+/**
+ * The plugin folders on the plugin path. An entry may be a plugin folder itself (it holds a
+ * plugin.json) or a folder of plugin folders; symbolic links are followed (a Kubernetes
+ * ConfigMap or a checkout linked in). Whatever is skipped is logged with the reason, and an
+ * entry that yields no plugin at all is a warning: "my plugin did not load" must never be silent.
+ */
 async function discoverPluginFolders(
   pluginsPath: readonly string[],
   log: FastifyBaseLogger,
 ): Promise<string[]> {
   const folders: string[] = [];
+  const seen = new Set<string>();
+  const add = async (folder: string): Promise<boolean> => {
+    const real = await realpath(folder);
+    if (seen.has(real)) {
+      log.info({ folder }, 'plugin folder already on the plugin path (same folder); skipped');
+      return false;
+    }
+    seen.add(real);
+    folders.push(folder);
+    return true;
+  };
   for (const root of pluginsPath) {
     const absolute = resolve(root);
-    let entries;
+    if (await isPluginFolder(absolute)) {
+      await add(absolute);
+      continue;
+    }
+    let names: string[];
     try {
-      entries = await readdir(absolute, { withFileTypes: true });
+      names = (await readdir(absolute)).sort();
     } catch (error) {
       log.warn(
         { folder: absolute, code: (error as NodeJS.ErrnoException).code },
-        'plugin folder cannot be read; skipped',
+        'plugin path entry cannot be read; skipped',
       );
       continue;
     }
     // Sorted by name so load order (and so filter order at equal priority) is stable.
-    const names = entries
-      .filter((e) => e.isDirectory())
-      .map((e) => e.name)
-      .sort();
+    let found = 0;
     for (const name of names) {
       const folder = join(absolute, name);
+      let isFolder: boolean;
       try {
-        await readFile(join(folder, MANIFEST_FILE));
-        folders.push(folder);
-      } catch {
-        log.debug({ folder }, `no ${MANIFEST_FILE}; not a plugin`);
+        isFolder = (await stat(folder)).isDirectory(); // follows symlinks
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        log.warn({ folder, code }, 'plugin path entry is a broken link or unreadable; skipped');
+        continue;
       }
+      // Hidden entries (.git, a ConfigMap's ..data) are never plugins: not worth a line.
+      const level = name.startsWith('.') ? 'debug' : 'info';
+      if (!isFolder) {
+        log[level]({ folder }, 'not a folder; skipped');
+      } else if (await isPluginFolder(folder)) {
+        if (await add(folder)) found++;
+      } else {
+        log[level]({ folder }, `no ${MANIFEST_FILE} in this folder; not a plugin, skipped`);
+      }
+    }
+    if (found === 0) {
+      // An empty folder is a deliberate "no plugins"; one with other things in it is a mistake.
+      log[names.length === 0 ? 'info' : 'warn'](
+        { folder: absolute },
+        `plugin path entry holds no plugin: neither it nor a folder in it has a ${MANIFEST_FILE}`,
+      );
     }
   }
   return folders;
+}
+
+async function isPluginFolder(folder: string): Promise<boolean> {
+  try {
+    return (await stat(join(folder, MANIFEST_FILE))).isFile();
+  } catch {
+    return false;
+  }
 }
 
 async function readManifest(folder: string): Promise<PluginManifest> {
