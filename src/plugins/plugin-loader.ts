@@ -143,7 +143,9 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
     } catch (error) {
       for (const scope of routeScopes) scope.disabled = true;
       record.status = 'failed';
-      record.error = describeError(error);
+      // Node names modules by their real path: a symlinked plugin's errors show that one.
+      const real = await realpath(folder).catch(() => folder);
+      record.error = withoutServerPaths(describeError(error), [folder, real]);
       if (committing) {
         // Only what this plugin committed is rolled back: never a same-named plugin's.
         options.chain.removePlugin(record.name);
@@ -152,9 +154,10 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
         options.accessControl.removeOwner(record.name);
         options.cacheFilters.removeOwner(record.name);
       }
+      // The log keeps the full error (paths and stack); GET /plugins shows record.error.
       options.log.error(
         { plugin: record.name, folder, err: error },
-        `plugin failed to load: ${record.error}`,
+        `plugin failed to load: ${describeError(error)}`,
       );
       if (options.strict) {
         throw new Error(
@@ -468,6 +471,25 @@ export function settingsFromEnvironment(
     if (key !== '') settings[key] = value;
   }
   return settings;
+}
+
+/** Where Relief itself is installed (src/ or dist/ is below it): its paths are nobody's business. */
+const INSTALL_ROOT = resolve(import.meta.dirname, '..', '..');
+
+/**
+ * A load error as GET /plugins shows it to anyone: paths inside the plugin's folder become
+ * relative to it (`./missing.ts`), paths inside Relief's installation start at `<relief>`, so
+ * the answer tells the plugin's author what failed without mapping the server's file system.
+ */
+function withoutServerPaths(message: string, folders: readonly string[]): string {
+  let text = message;
+  for (const [path, name] of [
+    ...folders.map((folder) => [folder, '.'] as const),
+    [INSTALL_ROOT, '<relief>'] as const,
+  ]) {
+    text = text.replaceAll(pathToFileURL(path).href, name).replaceAll(path, name);
+  }
+  return text;
 }
 
 function describeError(error: unknown): string {

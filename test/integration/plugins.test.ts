@@ -125,6 +125,11 @@ describe('GET /plugins', () => {
     expect(failed('b-bad-version')).toMatch(/version: must be a semantic version/);
     expect(failed('too-new')).toMatch(/needs Relief 99\.0\.0 or newer/);
     expect(failed('import-error')).toMatch(/missing\.ts/);
+    // No server path in any answer: the plugin's own paths are relative to its folder.
+    for (const plugin of response.body.plugins as { error: string | null }[]) {
+      expect(plugin.error ?? '').not.toContain(root);
+      expect(plugin.error ?? '').not.toMatch(/\/(tmp|work|app|home)\//);
+    }
     expect(failed('throws')).toBe('register exploded');
     expect(failed('no-register')).toMatch(/must export default definePlugin/);
     expect(failed('route-clash')).toMatch(/health/);
