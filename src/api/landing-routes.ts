@@ -4,8 +4,20 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { publicBaseUrl } from '../server/public-url.ts';
+import type { RegisteredService } from '../services/service-registry.ts';
 
-export function registerLandingRoutes(app: FastifyInstance, publicUrl: string | undefined): void {
+/** What the core's capabilities documents are served as (plugin services: application/xml). */
+const CAPABILITIES_TYPE: Readonly<Record<string, string>> = { WMS: 'text/xml' };
+
+/**
+ * `services` lists the OWS services registered now (core and plugins): one `service` link each,
+ * to its GetCapabilities when it has one, else to the service with its newest version.
+ */
+export function registerLandingRoutes(
+  app: FastifyInstance,
+  publicUrl: string | undefined,
+  services: () => readonly RegisteredService[],
+): void {
   app.get(
     '/',
     { schema: { summary: 'Landing page (HTML, or JSON with ?f=json)', tags: ['Capabilities'] } },
@@ -19,7 +31,9 @@ export function registerLandingRoutes(app: FastifyInstance, publicUrl: string | 
       const base = publicBaseUrl(request, publicUrl);
       return {
         title: 'Relief',
-        description: 'A plugin-extensible map server: OGC WMS, WCS, WFS and OGC API – Processes',
+        description: `A plugin-extensible map server: ${services()
+          .map((service) => service.name)
+          .join(', ')} and OGC API – Processes`,
         links: [
           {
             href: `${base}/?f=json`,
@@ -49,24 +63,14 @@ export function registerLandingRoutes(app: FastifyInstance, publicUrl: string | 
             rel: 'http://www.opengis.net/def/rel/ogc/1.0/job-list',
             type: 'application/json',
           },
-          {
-            href: `${base}/ows?SERVICE=WMS&REQUEST=GetCapabilities`,
+          ...services().map((service) => ({
+            href: service.operation('GetCapabilities')
+              ? `${base}/ows?SERVICE=${service.name}&REQUEST=GetCapabilities`
+              : `${base}/ows?SERVICE=${service.name}&VERSION=${service.versions.at(-1) ?? ''}`,
             rel: 'service',
-            type: 'text/xml',
-            title: 'WMS',
-          },
-          {
-            href: `${base}/ows?SERVICE=WCS&REQUEST=GetCapabilities`,
-            rel: 'service',
-            type: 'application/xml',
-            title: 'WCS',
-          },
-          {
-            href: `${base}/ows?SERVICE=WFS&REQUEST=GetCapabilities`,
-            rel: 'service',
-            type: 'application/xml',
-            title: 'WFS',
-          },
+            type: CAPABILITIES_TYPE[service.name] ?? 'application/xml',
+            title: service.owner === 'core' ? service.name : `${service.title} (${service.owner})`,
+          })),
         ],
       };
     },

@@ -274,7 +274,7 @@ export async function createServer(
   registerHealthRoutes(app, health);
   registerPluginRoutes(app, () => loaded.records);
   registerProjectRoutes(app, project);
-  registerLandingRoutes(app, settings.publicUrl);
+  registerLandingRoutes(app, settings.publicUrl, () => registry.list());
   registerConformanceRoutes(app);
   registerProcessesRoutes(app, {
     tasks,

@@ -156,6 +156,20 @@ describe('GET /plugins', () => {
   });
 });
 
+describe('landing page', () => {
+  it("links every OWS service, the plugins' among them (issue 13)", async () => {
+    const landing = await request(server.app.server).get('/?f=json');
+    const services = (landing.body.links as { rel: string; href: string; title: string }[]).filter(
+      (link) => link.rel === 'service',
+    );
+    const names = services.map((link) => new URL(link.href).searchParams.get('SERVICE'));
+    expect(names).toEqual(expect.arrayContaining(['WMS', 'WCS', 'WFS', 'HELLO']));
+    const hello = services.find((link) => link.href.includes('SERVICE=HELLO'));
+    expect(hello?.title).toMatch(/\(hello\)$/);
+    expect(landing.body.description).toContain('HELLO');
+  });
+});
+
 describe('isolation', () => {
   it('a plugin that threw during register leaves no filter behind', async () => {
     const response = await request(server.app.server).get('/health');
