@@ -76,12 +76,6 @@ export interface Link {
   title?: string;
 }
 
-export interface PluginInfo {
-  name: string;
-  status: string;
-  services: string[];
-}
-
 /** A failed request: `message` is for people; `status` is 0 when the server was not reached. */
 export class ApiError extends Error {
   readonly status: number;
@@ -166,10 +160,6 @@ export const api = {
   /** The links of the OGC API landing document (`GET /?f=json`). */
   async landingLinks(): Promise<Link[]> {
     return (await json<{ links: Link[] }>('./?f=json')).links;
-  },
-
-  async plugins(): Promise<PluginInfo[]> {
-    return (await json<{ plugins: PluginInfo[] }>('plugins')).plugins;
   },
 
   /** The WMS 1.3.0 capabilities document as text. */

@@ -1,8 +1,8 @@
 /**
  * The services list, as QGIS Server's landing page has it: each OGC service with its
- * capabilities URL, from the landing document's `service` links, then the services plugins add
- * (`GET /plugins`). The page's HTML already lists the core services, for browsers without
- * JavaScript; this replaces that list with what the server says.
+ * capabilities URL, from the landing document's `service` links (the core's and the plugins').
+ * The page's HTML already lists the core services, for browsers without JavaScript; this
+ * replaces that list with what the server says.
  */
 import { api } from './api.ts';
 import { byId, h } from './dom.ts';
@@ -11,20 +11,14 @@ export async function loadServices(): Promise<void> {
   const list = byId<HTMLUListElement>('service-list');
   let items: Array<{ name: string; href: string }>;
   try {
-    const [links, plugins] = await Promise.all([api.landingLinks(), api.plugins().catch(() => [])]);
+    const links = await api.landingLinks();
     items = links
       .filter((link) => link.rel === 'service')
-      .map((link) => ({ name: link.title ?? link.href, href: link.href }));
-    for (const plugin of plugins) {
-      if (plugin.status !== 'loaded') continue;
-      for (const service of plugin.services) {
-        const query = new URLSearchParams({ SERVICE: service, REQUEST: 'GetCapabilities' });
-        items.push({
-          name: service,
-          href: new URL(`ows?${query.toString()}`, document.baseURI).href,
-        });
-      }
-    }
+      .map((link) => ({
+        name:
+          new URL(link.href, location.href).searchParams.get('SERVICE') ?? link.title ?? link.href,
+        href: link.href,
+      }));
   } catch {
     return; // keep the static list
   }
