@@ -581,6 +581,8 @@ export class TaskManager {
       if (progress !== parent.progress || message !== parent.message) {
         this.#options.store.update(parentId, { progress, message });
         this.#announce('progress', this.get(parentId) as JobRecord);
+        // A subtask may have subtasks of its own: the news goes up every level.
+        if (parent.parentId !== null) this.#checkParent(parent.parentId);
       }
       return;
     }

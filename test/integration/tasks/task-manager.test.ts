@@ -1645,6 +1645,36 @@ describe('issue 15 item 7: subtasks', () => {
     }
   });
 
+  it('nests: a subtask with subtasks of its own completes its parent only when all have ended', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const gates = new Map([['leaf-1', deferred()]]);
+    addTypes(manager, gates);
+    manager.registerType(
+      taskType(
+        'middle',
+        empty,
+        async (_input, context) => {
+          await context.spawn('parent', { children: ['leaf-1', 'leaf-2'] });
+          return { own: 'middle' };
+        },
+        { resumable: false },
+      ),
+    );
+    const top = manager.submit('middle', {});
+    await expect.poll(() => manager.get(top.id)?.awaitingSubtasks, { timeout: WAIT }).toBe(true);
+    const [inner] = manager.subtasks(top.id);
+    await expect.poll(() => manager.get(inner!)?.awaitingSubtasks, { timeout: WAIT }).toBe(true);
+    // leaf-2 cannot start before leaf-1 ends (one slot): top reflects leaf-1's progress through inner.
+    await expect.poll(() => manager.get(top.id)?.progress, { timeout: WAIT }).toBeGreaterThan(50);
+    expect(manager.get(top.id)?.status).toBe('running');
+    gates.get('leaf-1')!.resolve();
+    expect(await final(manager, top.id)).toMatchObject({ status: 'successful', progress: 100 });
+    expect(manager.get(inner!)).toMatchObject({
+      status: 'successful',
+      result: { own: 'parent done', subtasks: ['leaf-1 done', 'leaf-2 done'] },
+    });
+  });
+
   it('a parent waiting for its subtasks at a restart completes once they have run', async () => {
     const first = await harness({ maxConcurrent: 1 });
     const gates = new Map([['first', deferred()]]);
