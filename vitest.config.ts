@@ -1,10 +1,8 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { reliefAliases } from './vitest.aliases.ts';
 
 export default defineConfig({
-  // Vitest loads modules itself, bypassing the node:module hook that resolves `relief` for
-  // plugins outside the repository (src/plugins/relief-specifier-hook.mjs); this mirrors it.
-  resolve: { alias: { relief: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve: { alias: reliefAliases },
   test: {
     setupFiles: ['test/helpers/expected-node.ts'],
     include: ['test/**/*.test.ts', 'plugins/*/test/**/*.test.ts'],

@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { reliefAliases } from './vitest.aliases.ts';
 
 /** Interop tests: real GIS clients (GDAL, OWSLib) against a real server process. */
 export default defineConfig({
-  resolve: { alias: { relief: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve: { alias: reliefAliases },
   test: {
     setupFiles: ['test/helpers/expected-node.ts'],
     include: ['test/interop/**/*.test.ts'],

@@ -8,6 +8,7 @@ export type { PluginApi, ReliefPlugin } from './plugins/plugin-api.ts';
 export type {
   FilterResult,
   FilterStage,
+  RequestEnd,
   ResponseChunk,
   ServerFilter,
 } from './filters/server-filter.ts';
@@ -16,6 +17,10 @@ export type { OgcExceptionCode } from './errors/ows-exception-codes.ts';
 export type { RequestContext, RequestKind } from './request-loop/request-context.ts';
 export type { OwsParameters } from './request-loop/ows-parameters.ts';
 export type { ResponseState } from './request-loop/response-state.ts';
+export { ResponseSentError } from './request-loop/response-state.ts';
+export type { ProjectReady } from './project/project-manager.ts';
+export type { ProjectMetadata } from './project/load-project.ts';
+export type { SkippedLayer } from './project/project-status.ts';
 export type {
   OperationHandler,
   OwsOperationRequest,
@@ -44,4 +49,14 @@ export type { WorkerFunction, WorkerTools } from './pool/pool-job.ts';
 export type { LayerDefinition, LayerSource, PublishedLayer } from './layers/layer-registry.ts';
 export type { StatusInfo } from './api/processes/status-info.ts';
 export type { AccessControlFilter } from './access/access-control.ts';
-export type { CacheFilter, CachedEntry, CachedKind } from './access/cache-filter.ts';
+export type {
+  CacheFilter,
+  CachedEntry,
+  CachedKind,
+  CacheInvalidation,
+} from './access/cache-filter.ts';
+/**
+ * The zod the server checks plugin settings with (`configSchema`), so a plugin needs no zod of
+ * its own, and never a second copy whose schemas this one would not recognise.
+ */
+export { z } from 'zod';

@@ -3,7 +3,7 @@
  * valleys from kilometres down to a few samples) plus ±`jitter` m of per-sample noise, the
  * sensor noise that keeps real .hgt files from compressing well. Deterministic for a seed.
  */
-import { seededRandom as random } from '../lib/seeded-random.ts';
+import { seededRandom as random } from '../../src/testing/seeded-random.ts';
 
 export const SAMPLES = 3601;
 

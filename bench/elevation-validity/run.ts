@@ -16,7 +16,7 @@ import {
   findInvalidity,
 } from '../../plugins/elevation/src/input/polygon-validity.ts';
 import { intOption } from '../lib/options.ts';
-import { seededRandom } from '../lib/seeded-random.ts';
+import { seededRandom } from '../../src/testing/seeded-random.ts';
 import { median } from '../lib/stats.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });

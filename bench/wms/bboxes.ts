@@ -4,7 +4,7 @@
  * mosaic down to about 1.5 source samples per pixel; most boxes are EPSG:4326 (latitude first,
  * as WMS 1.3.0 orders that CRS), a share EPSG:3857 (x first, metres).
  */
-import { seededRandom as random } from '../lib/seeded-random.ts';
+import { seededRandom as random } from '../../src/testing/seeded-random.ts';
 import type { Mosaic } from './terrain.ts';
 
 export type BoxCrs = 'EPSG:4326' | 'EPSG:3857';

@@ -6,8 +6,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateHgt, tileName } from '../../plugins/elevation/test/fixtures/hgt.ts';
-import { seededRandom as random } from '../lib/seeded-random.ts';
+import { hgtTileName as tileName } from '../../src/raster/hgt-tile-name.ts';
+import { generateHgt } from '../../src/testing/hgt-fixtures.ts';
+import { seededRandom as random } from '../../src/testing/seeded-random.ts';
 
 /** SRTM1: 3601 samples per side, 3600 per degree. */
 export const SAMPLES = 3601;

@@ -4,8 +4,7 @@
  * routes of its own under `/hello`, one of which streams.
  */
 import { Readable } from 'node:stream';
-import { definePlugin, ServiceException } from 'relief';
-import { z } from 'zod';
+import { definePlugin, ServiceException, z } from 'relief';
 
 const configSchema = z
   .object({

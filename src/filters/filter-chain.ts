@@ -1,6 +1,7 @@
 /**
  * The ordered filters of each hook. Ordering happens once, at registration (start-up), so a
  * request only walks a ready array; a hook nobody uses is `null` and costs one comparison.
+ * requestEnd is run differently (runRequestEnd): every filter, whatever the others returned.
  * Filters run in ascending priority, equal priorities in registration order (QGIS Server's
  * registerFilter). The runner stays synchronous while filters return plain values, and only
  * switches to promises at the first filter that returns one.
@@ -8,7 +9,13 @@
 import { isServiceException } from '../errors/service-exception.ts';
 import type { RequestContext } from '../request-loop/request-context.ts';
 import { FilterError } from './filter-error.ts';
-import type { FilterResult, FilterStage, ResponseChunk, ServerFilter } from './server-filter.ts';
+import type {
+  FilterResult,
+  FilterStage,
+  RequestEnd,
+  ResponseChunk,
+  ServerFilter,
+} from './server-filter.ts';
 
 interface Registration {
   filter: ServerFilter;
@@ -17,10 +24,12 @@ interface Registration {
   sequence: number;
 }
 
-interface StageEntry {
-  call: (ctx: RequestContext, chunk: ResponseChunk | undefined) => FilterResult;
+export interface StageEntry {
+  call: (ctx: RequestContext, argument: ResponseChunk | RequestEnd | undefined) => FilterResult;
   plugin: string;
 }
+
+const STAGES = ['requestReady', 'sendResponse', 'responseComplete', 'requestEnd'] as const;
 
 export type StageRun = void | Promise<void>;
 
@@ -29,23 +38,22 @@ export class FilterChain {
   requestReady: readonly StageEntry[] | null = null;
   sendResponse: readonly StageEntry[] | null = null;
   responseComplete: readonly StageEntry[] | null = null;
+  requestEnd: readonly StageEntry[] | null = null;
 
   /** Registers a filter; `plugin` names its owner in logs and errors. */
   register(filter: ServerFilter, priority = 0, plugin = 'core'): void {
     if (filter === null || typeof filter !== 'object') {
       throw new TypeError(
-        'A filter must be an object with requestReady, sendResponse or responseComplete',
+        'A filter must be an object with requestReady, sendResponse, responseComplete or requestEnd',
       );
     }
     if (!Number.isSafeInteger(priority)) {
       throw new RangeError(`Filter priority must be an integer, got ${String(priority)}`);
     }
-    const hooks = (['requestReady', 'sendResponse', 'responseComplete'] as const).filter(
-      (stage) => filter[stage] !== undefined,
-    );
+    const hooks = STAGES.filter((stage) => filter[stage] !== undefined);
     if (hooks.length === 0) {
       throw new TypeError(
-        'A filter must define at least one of requestReady, sendResponse, responseComplete',
+        'A filter must define at least one of requestReady, sendResponse, responseComplete, requestEnd',
       );
     }
     for (const stage of hooks) {
@@ -81,6 +89,7 @@ export class FilterChain {
     this.requestReady = entriesFor(sorted, 'requestReady');
     this.sendResponse = entriesFor(sorted, 'sendResponse');
     this.responseComplete = entriesFor(sorted, 'responseComplete');
+    this.requestEnd = entriesFor(sorted, 'requestEnd');
   }
 }
 
@@ -90,8 +99,12 @@ function entriesFor(sorted: Registration[], stage: FilterStage): StageEntry[] | 
     const hook = filter[stage];
     if (hook === undefined) continue;
     entries.push({
-      call: (ctx, chunk) =>
-        (hook as (c: RequestContext, k?: ResponseChunk) => FilterResult).call(filter, ctx, chunk),
+      call: (ctx, argument) =>
+        (hook as (c: RequestContext, a?: ResponseChunk | RequestEnd) => FilterResult).call(
+          filter,
+          ctx,
+          argument,
+        ),
       plugin,
     });
   }
@@ -138,6 +151,53 @@ async function continueAsync(
       throw wrap(error, entry, stage);
     }
   }
+}
+
+/**
+ * Runs every requestEnd filter in order, whatever each returns: a `false` stops nothing, an error
+ * is logged with its plugin and the next filter runs. Returns a promise only if a filter did; it
+ * never rejects.
+ */
+export function runRequestEnd(
+  entries: readonly StageEntry[],
+  ctx: RequestContext,
+  end: RequestEnd,
+): StageRun {
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i] as StageEntry;
+    let result: FilterResult;
+    try {
+      result = entry.call(ctx, end);
+    } catch (error) {
+      logEndFailure(ctx, entry, error);
+      continue;
+    }
+    if (isThenable(result)) return continueEndAsync(entries, ctx, end, i, result);
+  }
+}
+
+async function continueEndAsync(
+  entries: readonly StageEntry[],
+  ctx: RequestContext,
+  end: RequestEnd,
+  index: number,
+  pending: Promise<void | boolean>,
+): Promise<void> {
+  for (let i = index; i < entries.length; i++) {
+    const entry = entries[i] as StageEntry;
+    try {
+      await (i === index ? pending : entry.call(ctx, end));
+    } catch (error) {
+      logEndFailure(ctx, entry, error);
+    }
+  }
+}
+
+function logEndFailure(ctx: RequestContext, entry: StageEntry, error: unknown): void {
+  ctx.log.error(
+    { err: wrap(error, entry, 'requestEnd'), plugin: entry.plugin },
+    'filter failed in requestEnd',
+  );
 }
 
 function wrap(error: unknown, entry: StageEntry, stage: FilterStage): unknown {

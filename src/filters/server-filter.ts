@@ -10,19 +10,44 @@ export interface ResponseChunk {
   readonly index: number;
 }
 
+/** How a request ended, as requestEnd sees it. */
+export interface RequestEnd {
+  /**
+   * The status the client was sent; 499 when the client left before the status line went out
+   * (as the access log records it).
+   */
+  readonly statusCode: number;
+  /**
+   * Body bytes the server wrote to the connection (after the sendResponse filters; headers and
+   * chunk framing not counted; 0 for HEAD, 204 and 304). On a response that did not complete,
+   * some of them may not have reached the client.
+   */
+  readonly bytes: number;
+  /**
+   * True when the whole response was handed to the operating system; false when the client went
+   * away first, the connection broke, or a stream failed and the response was cut short.
+   */
+  readonly completed: boolean;
+  /** Milliseconds from the request's arrival to its end. */
+  readonly durationMs: number;
+}
+
 /**
- * A server filter, as QGIS Server's QgsServerFilter: up to three hooks, all optional, called for
+ * A server filter, as QGIS Server's QgsServerFilter: up to four hooks, all optional, called for
  * every request Relief serves (OWS services, REST and plugin routes, static files).
  *
- * Order for a buffered response: requestReady → service → responseComplete → sendResponse (once).
+ * Order for a buffered response: requestReady → service → responseComplete → sendResponse (once)
+ * → requestEnd (after the last byte).
  * Order for a streamed response: requestReady → service starts → sendResponse (once per chunk, as
- * chunks are produced) → responseComplete (once, after the last chunk was sent).
+ * chunks are produced) → responseComplete (once, after the last chunk) → requestEnd.
+ * A request the client abandons, or whose stream fails, still ends with requestEnd.
  */
 export interface ServerFilter {
   /**
-   * First hook: the request is parsed (parameters, headers, body) and no service or route handler
-   * has run yet. The previous step is body parsing; the next hook is responseComplete, or
-   * sendResponse when the service streams. May change `ctx.parameters` and `ctx.headers`, answer
+   * First hook: the request is parsed (parameters as sent, headers, body), neither checked against
+   * the route's schema nor seen by any service or route handler. The next hook is
+   * responseComplete, or sendResponse when the service streams. May change `ctx.parameters`
+   * (also on REST routes, whose schema then checks the changed query) and `ctx.headers`, answer
    * early with `ctx.response.send(...)` (the service is then skipped, the response hooks still
    * run), or throw a ServiceException.
    */
@@ -30,16 +55,31 @@ export interface ServerFilter {
   /**
    * Called whenever output goes to the client: once with the whole body for a buffered response
    * (after responseComplete), once per chunk for a streamed response (before responseComplete).
-   * Set `chunk.data` to transform the output. Headers are already sent for streamed responses.
+   * Set `chunk.data` to transform the output. For a streamed response, status and headers can
+   * still change while the first chunk (`chunk.index === 0`) is filtered, not after.
    */
   sendResponse?(ctx: RequestContext, chunk: ResponseChunk): FilterResult;
   /**
    * Called once when the service has finished. The previous hook is requestReady (buffered) or
-   * the last sendResponse (streamed); the next is sendResponse (buffered) or none (streamed).
-   * For a buffered response it may replace `ctx.response.body`, status and headers; for a
-   * streamed one `ctx.response.streamed` is true and the body was already sent.
+   * the last sendResponse (streamed); the next is sendResponse (buffered) or requestEnd
+   * (streamed). For a buffered response it may replace `ctx.response.body`, status and headers;
+   * for a streamed one `ctx.response.streamed` is true and the body has gone out: replacing it
+   * throws a ResponseSentError, and so does changing status or headers once they were sent
+   * (`ctx.response.headersSent`). Such an error, as any in this hook after a stream, is logged
+   * and the response, already complete, stays intact.
    */
   responseComplete?(ctx: RequestContext): FilterResult;
+  /**
+   * Last hook, once per request, after the last byte was written (following responseComplete
+   * and sendResponse) or as soon as the request ends without completing (the client went away,
+   * a stream failed). Every filter with this hook that was registered when the request reached
+   * requestReady is called, whatever the other filters did (returned false, threw, answered
+   * early); its return value is ignored, and an error it throws is logged and stops nothing.
+   * Nothing can be changed any more: for logging, metrics and cleaning up `ctx.state`. A request
+   * that does not complete ends when its connection closes, possibly while its service still
+   * runs (`ctx.signal` has aborted then).
+   */
+  requestEnd?(ctx: RequestContext, end: RequestEnd): void | Promise<void>;
 }
 
-export type FilterStage = 'requestReady' | 'sendResponse' | 'responseComplete';
+export type FilterStage = 'requestReady' | 'sendResponse' | 'responseComplete' | 'requestEnd';

@@ -34,6 +34,12 @@ export interface PublishedLayer extends LayerDefinition {
   published: string;
 }
 
+/** What a change listener is told: which layer, and whether it is now there or gone. */
+export interface LayerChange {
+  name: string;
+  change: 'published' | 'unpublished';
+}
+
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
 export class LayerRegistry {
@@ -51,7 +57,7 @@ export class LayerRegistry {
     }
     const published: PublishedLayer = { ...layer, owner, published: new Date().toISOString() };
     this.#layers.set(layer.name, published);
-    this.#changed();
+    this.#changed({ name: layer.name, change: 'published' });
     return published;
   }
 
@@ -59,7 +65,7 @@ export class LayerRegistry {
     const layer = this.#layers.get(name);
     if (layer === undefined || (owner !== undefined && layer.owner !== owner)) return false;
     this.#layers.delete(name);
-    this.#changed();
+    this.#changed({ name, change: 'unpublished' });
     return true;
   }
 
@@ -76,13 +82,14 @@ export class LayerRegistry {
     return this.#revision;
   }
 
-  onChange(listener: () => void): () => void {
+  /** Calls `listener` after each publish (a replacement too) and unpublish. */
+  onChange(listener: (change: LayerChange) => void): () => void {
     this.#events.on('change', listener);
     return () => this.#events.off('change', listener);
   }
 
-  #changed(): void {
+  #changed(change: LayerChange): void {
     this.#revision++;
-    this.#events.emit('change');
+    this.#events.emit('change', change);
   }
 }

@@ -8,6 +8,7 @@ import type { CacheFilter } from '../access/cache-filter.ts';
 import type { StatusInfo } from '../api/processes/status-info.ts';
 import type { ZodType } from 'zod';
 import type { ServerFilter } from '../filters/server-filter.ts';
+import type { ProjectReady } from '../project/project-manager.ts';
 import type { WorkerPool } from '../pool/worker-pool.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
 import type { LayerDefinition, LayerRegistry } from '../layers/layer-registry.ts';
@@ -39,7 +40,11 @@ export interface PluginApi<Config = Record<string, unknown>> {
    * visible attributes, cache key), as QGIS Server's registerAccessControl.
    */
   registerAccessControl(filter: AccessControlFilter, priority?: number): void;
-  /** Adds a cache for capabilities documents and map images, as QGIS Server's registerServerCache. */
+  /**
+   * Adds a cache for capabilities documents and map images, as QGIS Server's
+   * registerServerCache: `get` and `set` entries, `delete` one and `clear` them when the server
+   * says what they depend on changed (see "Access control and caching" in docs/plugins.md).
+   */
   registerCacheFilter(filter: CacheFilter, priority?: number): void;
   /** Adds a service reachable at `/ows?SERVICE=<name>`. */
   registerService(service: OwsServiceDefinition): void;
@@ -103,6 +108,15 @@ export interface PluginApi<Config = Record<string, unknown>> {
   requestSignal(request: FastifyRequest, reply: FastifyReply): AbortSignal;
   /** Called on shutdown, after the server stopped taking requests, in reverse load order. */
   onClose(hook: () => void | Promise<void>): void;
+  /**
+   * Called with the project the server serves (`RELIEF_PROJECT`; the embedded empty project
+   * without one), as QGIS Server's onProjectReady: once as soon as the plugin has registered
+   * (`reload: false`; the project always loads before plugins), then after every successful
+   * reload (`reload: true`, with the layers added, removed and changed). A failed reload keeps
+   * the project and calls nothing. Calls to one listener come one at a time, in order; the server
+   * does not wait for them, and a listener's error is logged on `log`.
+   */
+  onProjectReady(listener: (project: ProjectReady) => void | Promise<void>): void;
   /**
    * Worker modules (file URLs) to load on every pool thread at start-up, before the server
    * takes requests: a module loads and compiles once per thread, in hundreds of milliseconds,

@@ -6,7 +6,6 @@
  */
 import { existsSync } from 'node:fs';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
-import { register } from 'node:module';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { FastifyBaseLogger, FastifyPluginAsync } from 'fastify';
@@ -15,9 +14,10 @@ import type { AccessControlFilter } from '../access/access-control.ts';
 import type { CacheFilter } from '../access/cache-filter.ts';
 import { statusInfo } from '../api/processes/status-info.ts';
 import type { ServerFilter } from '../filters/server-filter.ts';
+import type { ProjectReady } from '../project/project-manager.ts';
 import type { OwsServiceDefinition } from '../services/ows-service.ts';
 import type { TaskTypeDefinition } from '../tasks/task-types.ts';
-import { isCompiled, moduleUrl } from '../server/module-url.ts';
+import { isCompiled } from '../server/module-url.ts';
 import { publicBaseUrl } from '../server/public-url.ts';
 import type { ReliefServer } from '../server/create-server.ts';
 import { RELIEF_VERSION } from '../server/version.ts';
@@ -29,6 +29,7 @@ import {
   type PluginManifest,
 } from './plugin-manifest.ts';
 import type { PluginRecord } from './plugin-record.ts';
+import { registerReliefSpecifiers } from './relief-specifiers.ts';
 
 const REGISTER_TIMEOUT_MS = 30_000;
 
@@ -44,6 +45,7 @@ export interface PluginLoaderOptions extends Pick<
   | 'accessControl'
   | 'cacheFilters'
   | 'contextOf'
+  | 'project'
 > {
   log: FastifyBaseLogger;
   /** Environment for `RELIEF_<PLUGIN>_<KEY>` overrides of plugin settings. */
@@ -76,21 +78,11 @@ interface Staged {
   routes: Array<{ routes: FastifyPluginAsync; prefix: string }>;
   closeHooks: Array<() => void | Promise<void>>;
   workerModules: URL[];
-}
-
-let specifierHookRegistered = false;
-
-/** Makes `import … from 'relief'` resolve to the public API from any plugin folder. */
-function registerReliefSpecifier(): void {
-  if (specifierHookRegistered) return;
-  specifierHookRegistered = true;
-  register(new URL('./relief-specifier-hook.mjs', import.meta.url), {
-    data: { target: moduleUrl('../index.ts', import.meta.url).href },
-  });
+  projectListeners: Array<(project: ProjectReady) => void | Promise<void>>;
 }
 
 export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedPlugins> {
-  registerReliefSpecifier();
+  registerReliefSpecifiers();
   const records: PluginRecord[] = [];
   const closeHooks: LoadedPlugins['closeHooks'] = [];
   const workerModules: URL[] = [];
@@ -153,6 +145,9 @@ export async function loadPlugins(options: PluginLoaderOptions): Promise<LoadedP
         options.tasks.unregisterOwner(record.name);
         options.accessControl.removeOwner(record.name);
         options.cacheFilters.removeOwner(record.name);
+        options.project.removeReadyListeners(record.name);
+        // Its services and access rules are gone: the other caches' entries may show them.
+        options.cacheFilters.invalidate({ reason: 'plugin', plugin: record.name });
       }
       // The log keeps the full error (paths and stack); GET /plugins shows record.error.
       options.log.error(
@@ -313,6 +308,7 @@ async function registerPlugin(
     routes: [],
     closeHooks: [],
     workerModules: [],
+    projectListeners: [],
   };
   let open = true;
   const whileOpen = (what: string) => {
@@ -371,6 +367,11 @@ async function registerPlugin(
       whileOpen('onClose');
       staged.closeHooks.push(hook);
     },
+    onProjectReady(listener) {
+      whileOpen('onProjectReady');
+      if (typeof listener !== 'function') throw new TypeError('onProjectReady expects a function');
+      staged.projectListeners.push(listener);
+    },
     warmWorkers(...modules) {
       whileOpen('warmWorkers');
       for (const module of modules) {
@@ -414,7 +415,7 @@ async function commit(
     record.services.push(service.name);
   }
   for (const type of staged.taskTypes) {
-    options.tasks.registerType(type, name);
+    options.tasks.registerType(type, name, options.log.child({ plugin: name }));
     record.processes.push(type.id);
   }
   for (const { routes, prefix } of staged.routes) {
@@ -453,6 +454,32 @@ async function commit(
     options.cacheFilters.register(filter, priority, name);
   }
   record.filters = staged.filters.length;
+  // Last, so that nothing above can fail after a listener was told of the project.
+  const log = options.log.child({ plugin: name });
+  for (const listener of staged.projectListeners) {
+    const deliver = projectDelivery(listener, log);
+    options.project.onReady(name, deliver);
+    deliver(options.project.ready());
+  }
+}
+
+/**
+ * One plugin listener's deliveries, one at a time and in order (an async listener finishes with
+ * one project before it is given the next), none awaited by the server; a listener's error is
+ * logged on the plugin's logger and the next delivery still comes.
+ */
+function projectDelivery(
+  listener: (project: ProjectReady) => void | Promise<void>,
+  log: FastifyBaseLogger,
+): (project: ProjectReady) => void {
+  let queue: Promise<void> = Promise.resolve();
+  return (project) => {
+    queue = queue
+      .then(() => listener(project))
+      .catch((error: unknown) => {
+        log.error({ err: error, reload: project.reload }, 'onProjectReady listener failed');
+      });
+  };
 }
 
 /** `RELIEF_ELEVATION_MAX_TILES=5` → `{ maxTiles: '5' }` for the plugin named `elevation`. */

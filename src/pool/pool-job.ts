@@ -7,6 +7,10 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
+import {
+  registerReliefSpecifiers,
+  registerReliefSpecifiersForRequire,
+} from '../plugins/relief-specifiers.ts';
 import { DirtyBytes, OverlappedFlush } from '../storage/write-sync.ts';
 
 export interface PoolJob {
@@ -148,13 +152,16 @@ function cancelSignal(
  * piscina loads this file with require(), so tsx compiles it (and what it loads) as CommonJS.
  * On Node 20, tsx's ESM hooks are not active in worker threads, so a dynamic import() of a .ts
  * module would fail there; require() goes through tsx's CommonJS hook on every Node version.
+ * `relief/worker` and the other public specifiers resolve for both (relief-specifiers.ts).
  */
 export function loadWorkerModule(module: string): Promise<Record<string, unknown>> {
   if (typeof require === 'function') {
+    registerReliefSpecifiersForRequire();
     const path = module.startsWith('file:') ? fileURLToPath(module) : module;
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- see the comment above
     return Promise.resolve(require(path) as Record<string, unknown>);
   }
+  registerReliefSpecifiers(); // hooks are per thread: plugins outside the repository import relief/worker
   return import(module) as Promise<Record<string, unknown>>;
 }
 

@@ -44,6 +44,8 @@
  * of async jobs at once (they wait, they do not compute); it has no place in the lanes above
  * and is cancelled cooperatively through `tools.signal`.
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { MessageChannel, type TransferListItem } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { isCompiled, moduleUrl } from '../server/module-url.ts';
@@ -118,7 +120,13 @@ export interface WorkerPoolStats {
   lanes: Record<Lane, LaneStats>;
 }
 
-const TSX_IMPORT = ['--import', 'tsx'];
+/**
+ * tsx named by its file URL, not as `tsx`: a worker resolves `--import` from the process's
+ * working directory, which for a plugin's own test suite (the plugin kit) has no tsx.
+ */
+function tsxImport(): string[] {
+  return ['--import', pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href];
+}
 
 export class WorkerPool {
   readonly #piscina: Piscina;
@@ -140,7 +148,7 @@ export class WorkerPool {
     const execArgv =
       isCompiled(import.meta.url) || process.execArgv.includes('tsx')
         ? process.execArgv
-        : [...process.execArgv, ...TSX_IMPORT];
+        : [...process.execArgv, ...tsxImport()];
     this.#scheduler = new LaneScheduler({ threads: options.threads });
     const maxWaitMs = options.backgroundYieldMs ?? 50;
     if (!(Number.isFinite(maxWaitMs) && maxWaitMs >= 0)) {

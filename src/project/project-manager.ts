@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import { basename } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import type { FastifyBaseLogger } from 'fastify';
-import type { LayerRegistry } from '../layers/layer-registry.ts';
+import type { LayerDefinition, LayerRegistry } from '../layers/layer-registry.ts';
 import { watchFile, type FileWatcher } from './file-watcher.ts';
 import {
   emptyProject,
@@ -26,6 +26,33 @@ import type {
 } from './project-status.ts';
 
 export const PROJECT_OWNER = 'project';
+
+/**
+ * What a plugin's `onProjectReady` listener receives: the project as it is now served, once when
+ * the plugin has registered and again after every successful reload.
+ */
+export interface ProjectReady {
+  /** False for the project running when the plugin registered; true after a reload. */
+  readonly reload: boolean;
+  /** Absolute path of the project file; undefined for the embedded empty project. */
+  readonly file: string | undefined;
+  readonly metadata: ProjectMetadata;
+  /** The layers the project publishes, in the order of the file (skipped ones left out). */
+  readonly layers: readonly LayerDefinition[];
+  /** Layers of the file that are not served, with the reason. */
+  readonly skipped: readonly SkippedLayer[];
+  /** The layer names a reload added, removed and changed; undefined when `reload` is false. */
+  readonly changes:
+    | {
+        readonly added: readonly string[];
+        readonly removed: readonly string[];
+        readonly changed: readonly string[];
+      }
+    | undefined;
+  readonly loadedAt: Date;
+}
+
+export type ProjectReadyListener = (project: ProjectReady) => void;
 
 export interface ProjectManagerOptions {
   /** The project file as configured; undefined for the embedded empty project. */
@@ -49,6 +76,8 @@ export class ProjectManager {
   #queue: Promise<unknown> = Promise.resolve();
   #watcher: FileWatcher | undefined;
   #closed = false;
+  /** onProjectReady listeners of plugins, by owner, in registration (load) order. */
+  readonly #readyListeners: Array<{ owner: string; listener: ProjectReadyListener }> = [];
 
   private constructor(options: ProjectManagerOptions, project: LoadedProject) {
     this.#path = options.path;
@@ -86,6 +115,35 @@ export class ProjectManager {
   onReload(listener: (outcome: ReloadOutcome) => void): () => void {
     this.#events.on('reload', listener);
     return () => this.#events.off('reload', listener);
+  }
+
+  /**
+   * Calls `listener` after every successful reload, with the project then served; `owner` names
+   * it for removeReadyListeners. The listener should not throw (a throw is logged).
+   */
+  onReady(owner: string, listener: ProjectReadyListener): void {
+    this.#readyListeners.push({ owner, listener });
+  }
+
+  /** Drops every listener `owner` added (a plugin whose loading failed). */
+  removeReadyListeners(owner: string): void {
+    for (let i = this.#readyListeners.length - 1; i >= 0; i--) {
+      if (this.#readyListeners[i]?.owner === owner) this.#readyListeners.splice(i, 1);
+    }
+  }
+
+  /** The project now served, as onReady listeners get it (a deep copy: theirs to keep). */
+  ready(changes?: { added: string[]; removed: string[]; changed: string[] }): ProjectReady {
+    const { file, metadata, layers, loadedAt } = this.#current;
+    return structuredClone({
+      reload: changes !== undefined,
+      file,
+      metadata,
+      layers: layers.flatMap((layer) => (layer.status === 'loaded' ? [layer.definition] : [])),
+      skipped: skippedOf(layers),
+      changes,
+      loadedAt,
+    });
   }
 
   /** Resolves with the next reload's outcome (tests: start waiting, then edit the file). */
@@ -162,6 +220,7 @@ export class ProjectManager {
       const skipped = skippedOf(this.#current.layers);
       outcome = { status: 'reloaded', at: new Date(), ...changes, skipped };
       this.#report('project reloaded', changes);
+      this.#announce(changes);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       outcome = { status: 'failed', at: new Date(), error: message };
@@ -170,6 +229,16 @@ export class ProjectManager {
     this.#lastReload = outcome;
     this.#events.emit('reload', outcome);
     return outcome;
+  }
+
+  #announce(changes: { added: string[]; removed: string[]; changed: string[] }): void {
+    for (const { owner, listener } of [...this.#readyListeners]) {
+      try {
+        listener(this.ready(changes));
+      } catch (error) {
+        this.#log.error({ plugin: owner, err: error }, 'project ready listener failed');
+      }
+    }
   }
 
   /** Makes the registry match `next`; a name another owner holds turns that layer into skipped. */

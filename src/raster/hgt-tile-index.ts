@@ -9,7 +9,7 @@ import type { Dirent } from 'node:fs';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { tileCacheSettings } from './decoded-tile-cache.ts';
-import { hgtTileKey, parseHgtTileName } from './hgt-tile-name.ts';
+import { hgtTileKey, hgtTileOfFileName } from './hgt-tile-name.ts';
 
 /** Tile key (hgtTileKey) → path of the tile's file. */
 export type HgtTileIndex = ReadonlyMap<number, string>;
@@ -44,7 +44,7 @@ export function hgtFolderIndex(folder: string, now = Date.now()): HgtTileIndex {
 export function hgtFilesIndex(paths: readonly string[]): HgtTileIndex {
   const index = new Map<number, string>();
   for (const path of paths) {
-    const tile = parseHgtTileName(path);
+    const tile = hgtTileOfFileName(path);
     if (tile === undefined) throw new Error(`${path}: not an HGT tile name like N46E007.hgt`);
     const key = hgtTileKey(tile.lat, tile.lon);
     if (!index.has(key)) index.set(key, path);
@@ -69,7 +69,7 @@ function list(folder: string): Dirent[] {
 function addTiles(index: Map<number, string>, folder: string, entries: readonly Dirent[]): void {
   for (const entry of entries) {
     if (entry.isDirectory() || !/\.hgt$/i.test(entry.name)) continue;
-    const tile = parseHgtTileName(entry.name);
+    const tile = hgtTileOfFileName(entry.name);
     if (tile !== undefined) index.set(hgtTileKey(tile.lat, tile.lon), join(folder, entry.name));
   }
 }

@@ -8,7 +8,7 @@
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { endianness } from 'node:os';
 import type { HgtTileId } from './hgt-tile-name.ts';
-import { parseHgtTileName } from './hgt-tile-name.ts';
+import { hgtTileOfFileName } from './hgt-tile-name.ts';
 
 export type HgtSamples = 3601 | 1201;
 
@@ -35,7 +35,7 @@ export interface HgtTile {
 
 /** A whole tile; its name (`N46E007.hgt`) gives its position. */
 export function readHgtTile(path: string): HgtTile {
-  const tile = parseHgtTileName(path);
+  const tile = hgtTileOfFileName(path);
   if (tile === undefined) throw new Error(`${path}: not an HGT tile name like N46E007.hgt`);
   const bytes = readFileSync(path);
   const samples = hgtSamplesOf(bytes.length);

@@ -2,26 +2,34 @@
  * The request loop: wires the filter chain into Fastify's lifecycle so that every request
  * (OWS services, REST and plugin routes, static files, 404s) passes through the same hooks.
  *
- *   parse → preHandler: requestReady filters → handler (service or route)
+ *   parse → preValidation: requestReady filters → schema → handler (service or route)
  *         → onSend: responseComplete then sendResponse (buffered), or a SendResponseStream
  *           (streamed: sendResponse per chunk, then responseComplete) → socket
+ *         → the response closes: requestEnd filters (completed, or not: client gone, stream cut)
  *
- * A request that fails while its body is read or checked (bad JSON, 413, 415, schema
- * validation) never reaches preHandler; its error goes through the requestReady filters first,
- * so that a filter (authentication, say) can refuse or answer every routed request, and a
- * client it would refuse learns nothing about the route's schema.
+ * requestReady runs before the route's schema: filters see the request as sent, and what they
+ * change (a parameter added or removed) is what the schema checks. A request that fails while
+ * its body is read (bad JSON, 413, 415) never reaches preValidation; its error goes through the
+ * requestReady filters first, so that a filter (authentication, say) can refuse or answer every
+ * routed request, and a client it would refuse learns nothing about the route.
  *
  * Errors become OGC exception documents for OWS requests and problem+json for REST requests:
  * thrown ones, Fastify's own (bad JSON, 413, 415, schema, bad URL via the framework-error relay),
  * unknown paths (404) and wrong methods (405 with `Allow`). Client faults are logged at info
  * without a stack, server faults at error with one.
  */
+import type { ServerResponse } from 'node:http';
 import { pipeline, Readable } from 'node:stream';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { renderExceptionReport } from '../errors/exception-report.ts';
 import { problem, PROBLEM_CONTENT_TYPE } from '../errors/problem-details.ts';
 import { isServiceException, ServiceException } from '../errors/service-exception.ts';
-import { runStage, type FilterChain } from '../filters/filter-chain.ts';
+import {
+  runRequestEnd,
+  runStage,
+  type FilterChain,
+  type StageEntry,
+} from '../filters/filter-chain.ts';
 import { FilterError } from '../filters/filter-error.ts';
 import type { ResponseChunk } from '../filters/server-filter.ts';
 import type { ServiceRegistry } from '../services/service-registry.ts';
@@ -86,14 +94,25 @@ export function installRequestLoop(
     done(null, payload);
   });
 
-  app.addHook('preHandler', (request, reply, done) => {
-    const entries = chain.requestReady;
-    if (entries === null) return done();
-    const ctx = contextOf(request, reply);
+  /**
+   * The request has reached the filters: requestReady runs now, and requestEnd will, for the
+   * filters registered at this moment, once the response closes.
+   */
+  const begin = (ctx: RequestContext, request: FastifyRequest, reply: FastifyReply): void => {
     ctx.requestReadyRan = true;
+    const ends = chain.requestEnd;
+    if (ends !== null) watchRequestEnd(ctx, ends, request, reply);
+  };
+
+  app.addHook('preValidation', (request, reply, done) => {
+    const entries = chain.requestReady;
+    if (entries === null && chain.requestEnd === null) return done();
+    const ctx = contextOf(request, reply);
+    begin(ctx, request, reply);
+    if (entries === null) return done();
     const finish = () => {
-      // REST handlers read request.query, so a rewrite must land there too.
-      if (ctx.parameters.changed && ctx.kind === 'rest') request.query = ctx.parameters.toObject();
+      // REST handlers read request.query, so a rewrite lands there, before the schema checks it.
+      if (ctx.parameters.changed && ctx.kind === 'rest') request.query = ctx.parameters.toQuery();
       if (ctx.response.hasBody) {
         reply.send(ctx.response.body);
         return;
@@ -146,9 +165,13 @@ export function installRequestLoop(
     }
     const ctx = contextOf(request, reply);
     const entries = chain.requestReady;
-    if (entries !== null && request.reliefRouted && !ctx.requestReadyRan) {
-      // Failed between routing and preHandler: the filters have not seen it yet.
-      ctx.requestReadyRan = true;
+    const unseen =
+      (entries !== null || chain.requestEnd !== null) &&
+      request.reliefRouted &&
+      !ctx.requestReadyRan;
+    // Failed between routing and preValidation: the filters have not seen it yet.
+    if (unseen) begin(ctx, request, reply);
+    if (unseen && entries !== null) {
       const afterFilters = (): FastifyReply | Promise<FastifyReply> =>
         ctx.response.hasBody ? reply.send(ctx.response.body) : sendError(error, request, reply);
       let run;
@@ -323,4 +346,66 @@ function isNodeStream(value: unknown): boolean {
     typeof value === 'object' &&
     typeof (value as { pipe?: unknown }).pipe === 'function'
   );
+}
+
+/**
+ * Calls the requestEnd filters once, when the Node response closes: after its last byte was
+ * handed to the OS (`completed`), or when the connection went first (the client left, a stream
+ * failed and the response was destroyed). Only requests that reached the filters are watched,
+ * and only while some filter has the hook: otherwise this costs nothing.
+ */
+function watchRequestEnd(
+  ctx: RequestContext,
+  entries: readonly StageEntry[],
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const res = reply.raw;
+  const bodyBytes = countBodyBytes(res);
+  let ended = false;
+  const end = () => {
+    if (ended) return;
+    ended = true;
+    const completed = res.writableFinished;
+    const statusCode = !completed && !res.headersSent ? 499 : res.statusCode;
+    const bodyless =
+      request.method === 'HEAD' || statusCode === 204 || statusCode === 304 || statusCode < 200;
+    void runRequestEnd(entries, ctx, {
+      statusCode,
+      bytes: bodyless ? 0 : bodyBytes(),
+      completed,
+      durationMs: reply.elapsedTime,
+    });
+  };
+  res.once('close', end);
+  // The connection may have closed before the request reached the filters (a client that left
+  // while its body was read): 'close' has been emitted already.
+  if (res.closed || res.destroyed) setImmediate(end);
+}
+
+/** Counts the body bytes written to `res` (Node writes headers and chunk framing itself). */
+function countBodyBytes(res: ServerResponse): () => number {
+  let bytes = 0;
+  const add = (chunk: unknown, encoding: unknown) => {
+    if (typeof chunk === 'string') {
+      bytes += Buffer.byteLength(
+        chunk,
+        typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8',
+      );
+    } else if (chunk instanceof Uint8Array) {
+      bytes += chunk.byteLength;
+    }
+  };
+  const write = res.write;
+  const end = res.end;
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    add(chunk, rest[0]);
+    return (write as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as ServerResponse['write'];
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    // end(callback) has no data; end(data, encoding?, callback?) writes it.
+    if (typeof chunk !== 'function') add(chunk, rest[0]);
+    return (end as (...args: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+  } as ServerResponse['end'];
+  return () => bytes;
 }

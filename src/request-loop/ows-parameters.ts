@@ -61,7 +61,17 @@ export class OwsParameters {
     for (const { name, value } of this.#entries.values()) yield [name, value];
   }
 
+  /** Each parameter's first value, under the name the client used. */
   toObject(): Record<string, string> {
     return Object.fromEntries(this);
+  }
+
+  /** As a parsed query string: a repeated parameter keeps all its values, as an array. */
+  toQuery(): Record<string, string | string[]> {
+    const query: Record<string, string | string[]> = {};
+    for (const { name, value, values } of this.#entries.values()) {
+      query[name] = values.length > 1 ? [...values] : value;
+    }
+    return query;
   }
 }

@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
 import type { FastifyBaseLogger, FastifyReply, FastifyRequest } from 'fastify';
 import { clientGoneSignal } from './client-gone.ts';
 import { OwsParameters } from './ows-parameters.ts';
@@ -18,7 +19,12 @@ export class RequestContext {
   /** The path without the query string, e.g. `/ows`. */
   readonly path: string;
   readonly kind: RequestKind;
-  /** Query (and form-body) parameters; names are case-insensitive. */
+  /**
+   * The parameters as the client sent them, names case-insensitive, values strings: the query
+   * string, plus a form body's KVP on OWS requests. On REST routes this is the query before the
+   * route's schema checked it (request.query holds the checked values); a change in requestReady
+   * replaces the query the route then checks and sees.
+   */
   readonly parameters: OwsParameters;
   /** The request headers; changes are seen by the service. */
   readonly headers: IncomingHttpHeaders;
@@ -49,7 +55,9 @@ export class RequestContext {
     this.kind = kind;
     this.headers = request.headers;
     this.response = new ResponseState(reply);
-    this.parameters = new OwsParameters(collectParameters(request));
+    this.parameters = new OwsParameters(
+      kind === 'ows' ? owsParameters(request) : queryAsSent(url, q),
+    );
   }
 
   /**
@@ -71,7 +79,18 @@ export class RequestContext {
   }
 }
 
-function collectParameters(request: FastifyRequest): Record<string, unknown> {
+/**
+ * A REST route's schema coerces and defaults request.query in place (`limit` becomes a number,
+ * an absent `offset` appears), so the query is read again from the URL: what the client sent.
+ */
+function queryAsSent(url: string, q: number): Record<string, unknown> {
+  if (q === -1 || q === url.length - 1) return {};
+  // maxKeys 0: every parameter, as Fastify's own parser reads them.
+  return parseQuery(url.slice(q + 1), '&', '=', { maxKeys: 0 });
+}
+
+/** The /ows endpoint has no query schema: request.query is the query as sent. */
+function owsParameters(request: FastifyRequest): Record<string, unknown> {
   const query = (request.query ?? {}) as Record<string, unknown>;
   const contentType = request.headers['content-type'];
   if (

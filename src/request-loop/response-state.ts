@@ -3,6 +3,15 @@ import type { FastifyReply } from 'fastify';
 export type ResponseBody = Buffer | string;
 
 /**
+ * Thrown by ResponseState when a filter changes what has already gone to the client: the body of
+ * a streamed response, or status and headers once they are on the wire. Late changes fail loudly
+ * instead of being lost or cutting the response short.
+ */
+export class ResponseSentError extends Error {
+  override readonly name = 'ResponseSentError';
+}
+
+/**
  * The response as filters see it. Status and headers are read from and written to the Fastify
  * reply directly, so there is one source of truth; the body is held here until it is sent.
  */
@@ -21,6 +30,7 @@ export class ResponseState {
   }
 
   set statusCode(status: number) {
+    this.#unsent(`set the status to ${status}`);
     this.#reply.code(status);
   }
 
@@ -29,11 +39,15 @@ export class ResponseState {
   }
 
   setHeader(name: string, value: string | number | string[]): this {
+    this.#unsent(`set the header ${name}`);
     this.#reply.header(name, value);
+    // A stream's headers were handed to the Node response when it started: update them there.
+    if (this.#streamed) this.#reply.raw.setHeader(name, value);
     return this;
   }
 
   removeHeader(name: string): this {
+    this.#unsent(`remove the header ${name}`);
     this.#reply.removeHeader(name);
     return this;
   }
@@ -49,8 +63,9 @@ export class ResponseState {
 
   set body(body: ResponseBody | null) {
     if (this.#streamed) {
-      throw new Error(
-        'The body of a streamed response has already been sent; it cannot be replaced',
+      throw new ResponseSentError(
+        'Response already sent: the body of a streamed response goes out chunk by chunk and ' +
+          'cannot be replaced (change chunk.data in sendResponse instead)',
       );
     }
     this.#body = body;
@@ -62,9 +77,18 @@ export class ResponseState {
     return this.#hasBody;
   }
 
-  /** True when the service streamed its output: chunks went through sendResponse as they came. */
+  /**
+   * True when the service streamed its output: chunks went through sendResponse as they came,
+   * and the body cannot be replaced. Status and headers can change until the first chunk is
+   * written (in sendResponse of chunk 0), not later.
+   */
   get streamed(): boolean {
     return this.#streamed;
+  }
+
+  /** True once the status line and headers are on the wire: they can no longer change. */
+  get headersSent(): boolean {
+    return this.#reply.raw.headersSent;
   }
 
   /** @internal set by the request loop when it wraps a stream. */
@@ -79,5 +103,14 @@ export class ResponseState {
     if (contentType !== undefined) this.setHeader('content-type', contentType);
     if (status !== undefined) this.statusCode = status;
     return this;
+  }
+
+  #unsent(change: string): void {
+    if (!this.#reply.raw.headersSent) return;
+    throw new ResponseSentError(
+      `Response already sent: its status and headers went out with the first bytes, so a filter ` +
+        `cannot ${change} now (for a streamed response, do it in requestReady or in sendResponse ` +
+        `of the first chunk)`,
+    );
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The per-chunk path of the request loop: a Transform between a streaming service and the socket.
  * Each chunk goes through the sendResponse filters as it arrives; responseComplete runs once after
- * the last one. Being a Transform in a pipe, it passes backpressure through: a slow client
+ * the last one (a failure there is logged and leaves the response whole: it has been sent). Being a Transform in a pipe, it passes backpressure through: a slow client
  * pauses the service instead of making the server buffer the stream.
  */
 import { Transform, type TransformCallback } from 'node:stream';
@@ -48,11 +48,25 @@ export class SendResponseStream extends Transform {
       else
         run.then(
           () => callback(),
-          (error: unknown) => this.#fail(error, callback),
+          (error: unknown) => this.#failAfterBody(error, callback),
         );
     } catch (error) {
-      this.#fail(error, callback);
+      this.#failAfterBody(error, callback);
     }
+  }
+
+  /**
+   * responseComplete runs once the whole body has gone through sendResponse: the response is
+   * complete, and ending it with an error would only cut it short (a late `body =` or
+   * `setHeader` used to do that). The failure is logged and the response ends intact.
+   */
+  #failAfterBody(error: unknown, callback: TransformCallback): void {
+    this.#ctx.responseFilterFailed = true;
+    this.#ctx.log.error(
+      { err: error, plugin: error instanceof FilterError ? error.plugin : undefined },
+      'filter failed in responseComplete of a streamed response; the response was already sent and is left complete',
+    );
+    callback();
   }
 
   /**

@@ -146,7 +146,9 @@ export async function createServer(
   const registry = new ServiceRegistry();
   const layers = new LayerRegistry();
   const accessControl = new AccessControl();
-  const cacheFilters = new CacheFilters();
+  const cacheFilters = new CacheFilters(app.log.child({ component: 'cache-filters' }));
+  // What cached documents and images depend on: the layers (the project's among them).
+  layers.onChange(({ name }) => cacheFilters.invalidate({ reason: 'layers', layers: [name] }));
   const contextOf = installRequestLoop(app, chain, registry, frameworkErrors);
   // Aborted when shutdown begins; every open event stream and long poll listens to it.
   const stopping = new AbortController();
@@ -176,6 +178,9 @@ export async function createServer(
   const cleanup: Array<() => unknown> = [];
   if (ownsPool) cleanup.push(() => pool.close());
   cleanup.push(() => project.close());
+  project.onReload((outcome) => {
+    if (outcome.status === 'reloaded') cacheFilters.invalidate({ reason: 'project' });
+  });
   if (settings.projectWatch) project.watch();
   const fail = async (error: unknown): Promise<never> => {
     for (const step of cleanup.reverse()) await step();
@@ -306,6 +311,7 @@ export async function createServer(
       accessControl,
       cacheFilters,
       contextOf,
+      project,
       env: options.env ?? process.env,
       publicUrl: settings.publicUrl,
       log: app.log,

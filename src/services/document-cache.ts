@@ -1,14 +1,12 @@
 /**
  * Serialised capabilities and description documents of the map services, rebuilt only when
- * something they show changes. The key names everything that does: version, endpoint (it
- * follows the request's host unless a public URL is configured), the layer set's revision, the
- * metadata's version, and the access-control view. Entries are bounded (least recently used
- * go first) so varying Host headers or roles cannot grow it, and concurrent requests for one
- * document share a single build; a failed build is not kept.
+ * something they show changes. The key (filter-cache.ts's cacheKey, the one the cache filters
+ * get too) names everything that does: version, endpoint (it follows the request's host unless
+ * a public URL is configured), the layer set's revision, the metadata's version, and the
+ * access-control view. Entries are bounded (least recently used go first) so varying Host
+ * headers or roles cannot grow it, and concurrent requests for one document share a single
+ * build; a failed build is not kept.
  */
-import type { PublishedLayer } from '../layers/layer-registry.ts';
-import type { RequestContext } from '../request-loop/request-context.ts';
-import type { MapServicesContext } from './map-services-context.ts';
 
 export class DocumentCache {
   readonly #entries = new Map<string, Promise<string>>();
@@ -56,17 +54,4 @@ export function objectVersion(object: object): number {
     versions.set(object, version);
   }
   return version;
-}
-
-/**
- * What distinguishes this request's view of the layers: the filters' cache key, plus the names
- * of the layers it may read, since a filter without a cacheKey may still hide layers.
- */
-export function accessView(
-  context: MapServicesContext,
-  ctx: RequestContext,
-  readable: readonly PublishedLayer[],
-): string {
-  if (context.accessControl.empty) return '';
-  return `${context.accessControl.cacheKey(ctx)}|${readable.map((l) => l.name).join(',')}`;
 }

@@ -36,6 +36,7 @@ export interface JobProblem {
 const JOB_PROBLEMS = {
   failed: 'The task reported a failure',
   'internal-error': 'The task failed because of an internal error',
+  'invalid-result': 'The task returned a result that does not match its declared outputs',
   'storage-full': 'The data dir is full',
   'storage-read-only': 'The data dir is read-only',
   interrupted: 'A server restart interrupted the job',

@@ -11,6 +11,8 @@
  *   never told a job stopped while it still runs, and the queue never stalls behind it. Tasks
  *   depending on a failed or dismissed one are dismissed in turn.
  * - Every state change is written to the job store before it is announced.
+ * - A successful result is checked against the outputs the type declares (task-outputs.ts): one
+ *   that does not match fails the job (`invalid-result`), logged on the type owner's logger.
  * - After a restart (or a crash), queued jobs stay queued whatever their type; running jobs
  *   resume (resumable types, with their last checkpoint) or fail with a clear "interrupted"
  *   error; a job whose cancellation was under way is dismissed.
@@ -27,6 +29,7 @@ import type { DataDirStatus } from '../storage/data-dir-check.ts';
 import { describeStorageFailure, storageFailureCode } from '../storage/storage-failure.ts';
 import type { JobStore } from './job-store.ts';
 import { ProgressCoalescer } from './progress-coalescer.ts';
+import { resultChecker, type ResultChecker } from './task-outputs.ts';
 import {
   jobProblem,
   TaskCancelled,
@@ -128,6 +131,15 @@ function invalidInput(error: ZodError): TaskSubmitError {
   );
 }
 
+interface RegisteredType {
+  definition: TaskTypeDefinition;
+  owner: string;
+  /** Its outputs, compiled: checks each successful result. */
+  checkResult: ResultChecker;
+  /** The owner's logger (a plugin's), for what the owner must fix; else the manager's. */
+  log: FastifyBaseLogger | undefined;
+}
+
 interface RunningTask {
   controller: AbortController;
   coalescer: ProgressCoalescer;
@@ -166,7 +178,7 @@ const MAX_GROUP_LENGTH = 100;
 export class TaskManager {
   readonly #options: Required<Omit<TaskManagerOptions, 'storage'>> &
     Pick<TaskManagerOptions, 'storage'>;
-  readonly #types = new Map<string, { definition: TaskTypeDefinition; owner: string }>();
+  readonly #types = new Map<string, RegisteredType>();
   readonly #queue: JobRecord[] = [];
   readonly #running = new Map<string, RunningTask>();
   /** Jobs whose run() has returned and that wait for their subtasks (no slot held). */
@@ -198,7 +210,12 @@ export class TaskManager {
 
   // ---- task types -------------------------------------------------------------------------
 
-  registerType(definition: TaskTypeDefinition, owner = 'core'): void {
+  /**
+   * Adds a task type. `log` is its owner's logger (a plugin's): a result that does not match the
+   * declared outputs is reported there, as the owner's to fix. Throws a TypeError for an invalid
+   * id, a missing run(), or outputs whose schemas cannot be compiled.
+   */
+  registerType(definition: TaskTypeDefinition, owner = 'core', log?: FastifyBaseLogger): void {
     if (!PROCESS_ID.test(definition.id)) {
       throw new TypeError(
         `Task type id must match ${PROCESS_ID}, got ${JSON.stringify(definition.id)}`,
@@ -210,7 +227,8 @@ export class TaskManager {
     }
     if (typeof definition.run !== 'function')
       throw new TypeError(`Task type ${definition.id}: run must be a function`);
-    this.#types.set(definition.id, { definition: definition as TaskTypeDefinition, owner });
+    const checkResult = resultChecker(definition.id, definition.outputs);
+    this.#types.set(definition.id, { definition, owner, checkResult, log });
   }
 
   unregisterOwner(owner: string): void {
@@ -609,11 +627,13 @@ export class TaskManager {
         this.#cascade(parentId, 'failed');
         return;
       }
+      const checked = this.#checkResult(parentId, result);
+      if (checked === undefined) return;
       this.#finish(parentId, {
         status: 'successful',
         progress: 100,
         message: 'Completed',
-        result: result ?? null,
+        result: checked,
         awaitingSubtasks: false,
       });
       return;
@@ -985,15 +1005,20 @@ export class TaskManager {
         }
         if (controller.signal.aborted) return;
         if (store.children(job.id).length > 0) {
+          // Without combine() run()'s result is the job's: a wrong one fails it before its
+          // subtasks run for nothing.
+          if (type.combine === undefined && this.#checkResult(job.id, result) === undefined) return;
           this.#awaitSubtasks(job.id, result);
           jobLog.info('task returned; waiting for its subtasks');
           return;
         }
+        const checked = this.#checkResult(job.id, result);
+        if (checked === undefined) return;
         this.#finish(job.id, {
           status: 'successful',
           progress: 100,
           message: 'Completed',
-          result: result ?? null,
+          result: checked,
         });
         jobLog.info('task successful');
       })
@@ -1051,6 +1076,38 @@ export class TaskManager {
         this.#schedule();
       });
     this.#running.set(job.id, { controller, coalescer, settled });
+  }
+
+  /**
+   * A successful job's result, checked against its type's declared outputs: the result to store,
+   * or undefined once the job has been failed (`invalid-result`) because it does not match. The
+   * owner's logger says what is wrong; the job's error names the offending outputs.
+   */
+  #checkResult(id: string, result: unknown): Record<string, unknown> | undefined {
+    const job = this.get(id);
+    if (job === undefined) return undefined;
+    const entry = this.#types.get(job.processId);
+    // The type went with its plugin: nothing to check against (its record stays as it is).
+    if (entry === undefined) return (result ?? {}) as Record<string, unknown>;
+    const check = entry.checkResult(result);
+    if (check.ok) return check.result;
+    const title = entry.definition.title;
+    const message = redactText(
+      `${title} returned a result that does not match its declared outputs: ${check.detail}`,
+    );
+    (entry.log ?? this.#options.log).error(
+      { jobId: id, process: job.processId, outputs: check.items },
+      'task result does not match the outputs its type declares; the job failed',
+    );
+    this.#finish(id, {
+      status: 'failed',
+      message,
+      error: message,
+      awaitingSubtasks: false,
+      problem: jobProblem('invalid-result', message, check.items),
+    });
+    this.#cascade(id, 'failed');
+    return undefined;
   }
 
   /** A cancelled task's run() has returned: now it is dismissed (unless abandoned before). */

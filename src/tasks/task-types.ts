@@ -79,6 +79,11 @@ export interface TaskTypeDefinition<Input = unknown, Result = unknown, Checkpoin
   readonly inputSchema: ZodType<Input>;
   /** Process description of the inputs, as OGC API – Processes publishes it. */
   readonly inputs: Readonly<Record<string, ParameterDescription>>;
+  /**
+   * Process description of the outputs, and the contract of run()'s result: an object whose keys
+   * are these outputs, each required unless `minOccurs` is 0, each value valid against its JSON
+   * Schema (task-outputs.ts). A result that is not fails the job (`invalid-result`).
+   */
   readonly outputs: Readonly<Record<string, ParameterDescription>>;
   /** `sync-execute` lets clients wait for the result in the execute request itself. */
   readonly jobControlOptions?: readonly JobControlOption[];
@@ -92,12 +97,14 @@ export interface TaskTypeDefinition<Input = unknown, Result = unknown, Checkpoin
    * `signal`, which aborts when the client that submitted the job goes away.
    */
   prepare?(input: Input, context: PrepareContext): Promise<Input>;
+  /** Does the work; resolves with the result, checked against `outputs` (undefined: `{}`). */
   run(input: Input, context: TaskRunContext<Checkpoint>): Promise<Result>;
   /** Called when a finished job of this type is removed (expiry or DELETE). */
   cleanup?(jobId: string, result: Result | undefined): void | Promise<void>;
   /**
    * For a job that spawned subtasks, once they all succeeded: the job's result from run()'s and
    * theirs (by job id). Keep it light: it runs on the event loop. Default: run()'s result.
+   * What it returns is checked against `outputs` like run()'s result.
    */
   combine?(result: Result, subtasks: Readonly<Record<string, unknown>>): Result;
 }

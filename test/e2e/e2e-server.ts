@@ -1,6 +1,6 @@
 /**
  * A real Relief process for the browser tests and the screenshot: the repository's plugins
- * (elevation among them) with the elevation source pointing at a FakeUpstream on 127.0.0.1
+ * (elevation among them) with the elevation source pointing at a FakeTileUpstream on 127.0.0.1
  * (SRTM3 tiles, quick retries), and a small project with a vector layer (`lakes`). The upstream
  * lives in this process, so a test can slow it down (`upstream.delayMs`) to cancel a running job.
  */
@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeUpstream } from '../../plugins/elevation/test/fixtures/fake-upstream.ts';
+import { FakeTileUpstream } from '../../src/testing/fake-tile-upstream.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -74,7 +74,7 @@ const LAKES = {
 
 export interface E2eServer {
   base: string;
-  upstream: FakeUpstream;
+  upstream: FakeTileUpstream;
   stop(): Promise<void>;
 }
 
@@ -90,7 +90,7 @@ async function freePort(): Promise<number> {
 /** `env`: more settings, over the ones below. */
 export async function startE2eServer(env: Record<string, string> = {}): Promise<E2eServer> {
   const dir = await mkdtemp(join(tmpdir(), 'relief-e2e-'));
-  const upstream = await FakeUpstream.start({ samples: 1201, heightAt: ridgesHeightAt });
+  const upstream = await FakeTileUpstream.start({ samples: 1201, heightAt: ridgesHeightAt });
   await writeFile(join(dir, 'lakes.geojson'), JSON.stringify(LAKES));
   await writeFile(
     join(dir, 'project.yaml'),

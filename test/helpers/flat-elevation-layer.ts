@@ -4,8 +4,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { generateHgt } from '../../plugins/elevation/test/fixtures/hgt.ts';
-import type { TestServer } from './test-server.ts';
+import { generateHgt } from '../../src/testing/hgt-fixtures.ts';
+import type { TestServer } from '../../src/testing/test-server.ts';
 
 export async function publishFlatElevation(server: TestServer, height = 1000): Promise<void> {
   const folder = join(server.dataDir, 'tiles');

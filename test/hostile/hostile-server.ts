@@ -7,9 +7,9 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FakeUpstream } from '../../plugins/elevation/test/fixtures/fake-upstream.ts';
-import { generateHgt } from '../../plugins/elevation/test/fixtures/hgt.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { FakeTileUpstream } from '../../src/testing/fake-tile-upstream.ts';
+import { generateHgt } from '../../src/testing/hgt-fixtures.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
 
@@ -25,7 +25,7 @@ export const MAX_TILES = 16;
 
 export interface HostileServer {
   server: TestServer;
-  upstream: FakeUpstream;
+  upstream: FakeTileUpstream;
   /** The port the server listens on, on 127.0.0.1. */
   port: number;
   close(): Promise<void>;
@@ -34,7 +34,7 @@ export interface HostileServer {
 export async function startHostileServer(
   options: { env?: Record<string, string> } = {},
 ): Promise<HostileServer> {
-  const upstream = await FakeUpstream.start({ samples: 1201 });
+  const upstream = await FakeTileUpstream.start({ samples: 1201 });
   const server = await startTestServer({
     pluginsPath: [PLUGINS],
     env: {

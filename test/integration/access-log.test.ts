@@ -6,7 +6,7 @@ import { get } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type LogLine, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type LogLine, type TestServer } from '../../src/testing/test-server.ts';
 
 let server: TestServer;
 let port: number;

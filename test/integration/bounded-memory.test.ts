@@ -11,7 +11,7 @@ import { rasterCacheStatsOnPool } from '../../src/raster/raster-jobs.ts';
 import { holdPoolThread } from '../helpers/hold-pool-thread.ts';
 import { publishFlatElevation } from '../helpers/flat-elevation-layer.ts';
 import { attr, first, parseXml, text } from '../helpers/parse-xml.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const MiB = 1024 ** 2;
 

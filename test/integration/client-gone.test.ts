@@ -10,7 +10,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { FeatureCollection } from 'geojson';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { holdPoolThread } from '../helpers/hold-pool-thread.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const places: FeatureCollection = {
   type: 'FeatureCollection',

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createServer } from '../../src/server/create-server.ts';
 import { LOCK_FILE } from '../../src/storage/data-dir-lock.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 let first: TestServer | undefined;
 afterEach(async () => {

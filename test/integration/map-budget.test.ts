@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ProjectLayerDefinition } from '../../src/project/load-project.ts';
 import { publishFlatElevation } from '../helpers/flat-elevation-layer.ts';
 import { all, attr, first, parseXml, text } from '../helpers/parse-xml.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const HOST = 'maps.example.org';
 /** The small budgets of `tight`: 12 layers, and 10 layers of 64 × 64 pixels. */

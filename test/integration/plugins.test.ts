@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manifest, RELIEF_IMPORT, writePlugins } from '../fixtures/plugin-folders.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const SHIPPED_PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
 

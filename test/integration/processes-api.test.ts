@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { TaskFailure } from '../../src/tasks/task-errors.ts';
 import { parseJobEvents } from '../helpers/job-events.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 let server: TestServer;
 const http = () => request(server.app.server);
@@ -226,9 +226,14 @@ describe('jobs', () => {
     expect(dismissed.body).toMatchObject({ jobID: jobId, status: 'dismissed' });
     expect(dismissed.body.cancelling).toBeUndefined();
     expect((await http().get(`/jobs/${jobId}`)).body.status).toBe('dismissed');
+    // Issue 13: it still exists, so not no-such-job: its results are gone for good (410), and the
+    // answer is its error, as its job document shows it.
     const results = await http().get(`/jobs/${jobId}/results`);
-    expect(results.status).toBe(404);
-    expect(results.body.type).toMatch(/no-such-job$/);
+    expect(results.status).toBe(410);
+    expect(results.body).toMatchObject({
+      type: 'urn:relief:job-problem:dismissed',
+      detail: 'Dismissed by request',
+    });
     const removed = await http().delete(`/jobs/${jobId}`);
     expect(removed.status).toBe(200);
     expect((await http().get(`/jobs/${jobId}`)).status).toBe(404);
@@ -248,7 +253,12 @@ describe('jobs', () => {
     });
     const results = await http().get(`/jobs/${broken.body.jobID}/results`);
     expect(results.status).toBe(500);
-    expect(results.body.detail).toContain('the upstream answered 500 three times');
+    expect(results.type).toBe('application/problem+json');
+    // The job's own error: its type tells why (/req/core/job-results-failed).
+    expect(results.body).toMatchObject({
+      type: 'urn:relief:job-problem:failed',
+      detail: 'the upstream answered 500 three times',
+    });
   });
 
   it('lists jobs filtered by status and process, with paging links and the total', async () => {

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 let server: TestServer;
@@ -93,6 +93,7 @@ describe('docs/processes.md', () => {
     for (const kind of [
       'failed',
       'internal-error',
+      'invalid-result',
       'storage-full',
       'storage-read-only',
       'interrupted',
@@ -103,5 +104,25 @@ describe('docs/processes.md', () => {
     ]) {
       expect(guide).toContain(`\`${kind}\``);
     }
+  });
+
+  it('issue 13: tabulates the answer of every job route for every job state', () => {
+    const table = guide.slice(guide.indexOf('**Answers by job state.**'));
+    const header = table.split('\n').find((line) => line.startsWith('| job '));
+    for (const route of [
+      'GET /jobs/{jobId}',
+      'GET /jobs/{jobId}/inputs',
+      'GET /jobs/{jobId}/results',
+      'DELETE /jobs/{jobId}',
+    ]) {
+      expect(header).toContain(`\`${route}\``);
+      const [method, path] = route.split(' ');
+      expect(api.paths[path!]).toHaveProperty(method!.toLowerCase());
+    }
+    const rows = table.split('\n').filter((line) => line.startsWith('| '));
+    for (const state of ['unknown id', '`accepted`', '`running`', '`successful`', '`failed`']) {
+      expect(rows.some((row) => row.startsWith(`| ${state}`))).toBe(true);
+    }
+    expect(rows.some((row) => row.startsWith('| `dismissed`') && row.includes('410'))).toBe(true);
   });
 });

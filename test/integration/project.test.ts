@@ -14,7 +14,7 @@ import { ConfigError } from '../../src/config/config-error.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import { createServer } from '../../src/server/create-server.ts';
 import { first, parseXml, text } from '../helpers/parse-xml.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 import {
   POINTS,
   tempFolder,

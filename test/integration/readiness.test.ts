@@ -7,7 +7,7 @@ import { rename, rm, statfs, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const SHIPPED_PLUGINS = fileURLToPath(new URL('../../plugins/', import.meta.url));
 

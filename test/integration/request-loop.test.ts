@@ -9,7 +9,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ServiceException } from '../../src/errors/service-exception.ts';
 import type { ServerFilter } from '../../src/filters/server-filter.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 let server: TestServer;
 let served: Array<Record<string, string>>;

@@ -52,7 +52,9 @@ export default definePlugin({ register(relief) {
     version: '1.0.0',
     inputSchema: anyInput as never,
     inputs: {},
-    outputs: {},
+    outputs: {
+      resumedFrom: { title: 'The checkpoint it resumed from', schema: { type: 'object' } },
+    },
     resumable: true,
     async run(_input, ctx) {
       if (ctx.checkpoint !== undefined) return { resumedFrom: ctx.checkpoint };

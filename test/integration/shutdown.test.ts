@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { SqliteJobStore } from '../../src/tasks/sqlite-job-store.ts';
 import type { TaskTypeDefinition } from '../../src/tasks/task-types.ts';
 import { parseJobEvents } from '../helpers/job-events.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 let server: TestServer;
 let base: string;

@@ -14,11 +14,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { CachedEntry } from '../../src/access/cache-filter.ts';
 import { OwsParameters } from '../../src/request-loop/ows-parameters.ts';
-import {
-  defaultHeightAt,
-  generateHgt,
-  sampleLatLon,
-} from '../../plugins/elevation/test/fixtures/hgt.ts';
+import { defaultHeightAt, generateHgt, sampleLatLon } from '../../src/testing/hgt-fixtures.ts';
 import {
   all,
   attr,
@@ -30,7 +26,7 @@ import {
   type XmlDocument,
   type XmlElement,
 } from '../helpers/parse-xml.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const HOST = 'maps.example.org';
 const OWS_2_0_NS = 'http://www.opengis.net/ows/2.0';

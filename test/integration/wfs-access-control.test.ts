@@ -9,11 +9,12 @@
 import type { Feature, FeatureCollection } from 'geojson';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { AccessControlFilter } from '../../src/access/access-control.ts';
+import { AccessControl, type AccessControlFilter } from '../../src/access/access-control.ts';
 import type { PublishedLayer } from '../../src/layers/layer-registry.ts';
 import type { RequestContext } from '../../src/request-loop/request-context.ts';
 import { SERVICE_METADATA } from '../../src/services/service-metadata.ts';
-import { CapabilitiesCache } from '../../src/services/wfs/capabilities-cache.ts';
+import { DocumentCache, objectVersion } from '../../src/services/document-cache.ts';
+import { cacheKey } from '../../src/services/filter-cache.ts';
 import { OPEN_ACCESS, requestAccess } from '../../src/services/wfs/wfs-access.ts';
 import {
   all,
@@ -24,7 +25,7 @@ import {
   type XmlDocument,
   type XmlElement,
 } from '../helpers/parse-xml.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const HOST = 'maps.example.org';
 const WFS2 = 'SERVICE=WFS&VERSION=2.0.0';
@@ -490,19 +491,27 @@ describe('capabilities cache', () => {
   });
 
   it('keys entries by the access variant too', async () => {
-    const cache = new CapabilitiesCache();
+    const cache = new DocumentCache();
     let builds = 0;
     const build = async () => `doc${++builds}`;
-    const key = {
+    const parts = {
+      service: 'WFS',
+      operation: 'GetCapabilities',
       version: '2.0.0',
       endpoint: 'http://a/ows',
       revision: 1,
-      metadata: SERVICE_METADATA,
+      metadata: objectVersion(SERVICE_METADATA),
     };
-    expect(await cache.get(key, build)).toBe('doc1');
-    expect(await cache.get({ ...key, access: '' }, build)).toBe('doc1');
-    expect(await cache.get({ ...key, access: 'role=admin' }, build)).toBe('doc2');
-    expect(await cache.get(key, build)).toBe('doc1');
-    expect(await cache.get({ ...key, access: 'role=admin' }, build)).toBe('doc2');
+    const asRole = (value?: string) =>
+      ({ headers: { 'x-role': value }, state: new Map() }) as unknown as RequestContext;
+    const open = { accessControl: new AccessControl() };
+    const filtered = { accessControl: new AccessControl() };
+    filtered.accessControl.register({ cacheKey: (ctx) => String(role(ctx) ?? 'guest') });
+    const layers = server.layers.list();
+    expect(await cache.get(cacheKey(open, asRole(), parts, layers), build)).toBe('doc1');
+    expect(await cache.get(cacheKey(open, asRole('admin'), parts, layers), build)).toBe('doc1');
+    expect(await cache.get(cacheKey(filtered, asRole(), parts, layers), build)).toBe('doc2');
+    expect(await cache.get(cacheKey(filtered, asRole('admin'), parts, layers), build)).toBe('doc3');
+    expect(await cache.get(cacheKey(filtered, asRole(), parts, layers), build)).toBe('doc2');
   });
 });

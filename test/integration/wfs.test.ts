@@ -13,9 +13,12 @@ import { runInNewContext } from 'node:vm';
 import type { Feature, FeatureCollection, Geometry } from 'geojson';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AccessControl } from '../../src/access/access-control.ts';
 import type { LayerDefinition } from '../../src/layers/layer-registry.ts';
+import type { RequestContext } from '../../src/request-loop/request-context.ts';
 import { SERVICE_METADATA } from '../../src/services/service-metadata.ts';
-import { CapabilitiesCache } from '../../src/services/wfs/capabilities-cache.ts';
+import { DocumentCache, objectVersion } from '../../src/services/document-cache.ts';
+import { cacheKey } from '../../src/services/filter-cache.ts';
 import { MAX_CHUNK_BYTES } from '../../src/services/wfs/chunked-body.ts';
 import {
   all,
@@ -28,7 +31,7 @@ import {
   type XmlDocument,
   type XmlElement,
 } from '../helpers/parse-xml.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 // A garbage collection on demand, to measure live memory rather than garbage not yet collected.
 setFlagsFromString('--expose-gc');
@@ -371,22 +374,33 @@ describe('GetCapabilities', () => {
     expect(await names()).not.toContain('relief:later');
   });
 
-  it('caches each document per version, endpoint and layer revision', async () => {
-    const cache = new CapabilitiesCache(2);
+  it('caches each document per version, endpoint, layer revision and metadata', async () => {
+    const cache = new DocumentCache(2);
     let builds = 0;
     const build = async () => `doc${++builds}`;
-    const key = { version: '2.0.0', endpoint: ENDPOINT, revision: 1, metadata: SERVICE_METADATA };
-    expect(await cache.get(key, build)).toBe('doc1');
-    expect(await cache.get(key, build)).toBe('doc1');
-    expect(await cache.get({ ...key, version: '1.1.0' }, build)).toBe('doc2');
-    expect(await cache.get({ ...key, revision: 2 }, build)).toBe('doc3');
-    expect(await cache.get({ ...key, revision: 2 }, build)).toBe('doc3');
-    expect(await cache.get({ ...key, metadata: { ...SERVICE_METADATA } }, build)).toBe('doc4');
+    const parts = {
+      service: 'WFS',
+      operation: 'GetCapabilities',
+      version: '2.0.0',
+      endpoint: ENDPOINT,
+      revision: 1,
+      metadata: objectVersion(SERVICE_METADATA),
+    };
+    const open = { accessControl: new AccessControl() };
+    const key = (changes: object = {}) =>
+      cacheKey(open, {} as RequestContext, { ...parts, ...changes });
+    expect(await cache.get(key(), build)).toBe('doc1');
+    expect(await cache.get(key(), build)).toBe('doc1');
+    expect(await cache.get(key({ version: '1.1.0' }), build)).toBe('doc2');
+    expect(await cache.get(key({ revision: 2 }), build)).toBe('doc3');
+    expect(await cache.get(key({ revision: 2 }), build)).toBe('doc3');
+    const metadata = objectVersion({ ...SERVICE_METADATA });
+    expect(await cache.get(key({ metadata }), build)).toBe('doc4');
     // Bounded: a third endpoint evicts the least recently used one.
-    await cache.get({ ...key, endpoint: 'http://a/ows' }, build);
-    await cache.get({ ...key, endpoint: 'http://b/ows' }, build);
+    await cache.get(key({ endpoint: 'http://a/ows' }), build);
+    await cache.get(key({ endpoint: 'http://b/ows' }), build);
     expect(cache.builds).toBe(6);
-    await cache.get({ ...key, version: '1.1.0' }, build);
+    await cache.get(key({ version: '1.1.0' }), build);
     expect(cache.builds).toBe(7);
   });
 });

@@ -15,14 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CachedEntry } from '../../src/access/cache-filter.ts';
 import type { ProjectLayerDefinition } from '../../src/project/load-project.ts';
 import { latToMercatorY, lonToMercatorX } from '../../src/raster/raster-crs.ts';
-import {
-  defaultHeightAt,
-  generateHgt,
-  sampleLatLon,
-  tileName,
-} from '../../plugins/elevation/test/fixtures/hgt.ts';
+import { hgtTileName as tileName } from '../../src/raster/hgt-tile-name.ts';
+import { defaultHeightAt, generateHgt, sampleLatLon } from '../../src/testing/hgt-fixtures.ts';
 import { all, attr, first, parseXml, text, texts, type XmlElement } from '../helpers/parse-xml.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const HOST = 'maps.example.org';
 const ENDPOINT = `http://${HOST}/ows`;

@@ -11,7 +11,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { first, parseXml, attr, texts } from '../helpers/parse-xml.ts';
 import { holdPoolThread } from '../helpers/hold-pool-thread.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 const MiB = 1024 * 1024;
 const FES = 'http://www.opengis.net/fes/2.0';

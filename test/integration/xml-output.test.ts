@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { attr, first, parseXml, text, texts } from '../helpers/parse-xml.ts';
-import { startTestServer, type TestServer } from '../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../src/testing/test-server.ts';
 
 /** NUL, U+0001, VT, ESC, U+FFFF, a lone surrogate and entity look-alikes, in layer data. */
 const HOSTILE_RAW = 'a\u0000b\u0001c\u000Bd\u001Be\uFFFFf\uD800g &id; &#0;';

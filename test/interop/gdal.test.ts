@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultHeightAt } from '../../plugins/elevation/test/fixtures/hgt.ts';
+import { defaultHeightAt } from '../../src/testing/hgt-fixtures.ts';
 import { requireClients, run, startInteropServer, type InteropServer } from './interop-server.ts';
 
 let server: InteropServer;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { generateHgt } from '../../plugins/elevation/test/fixtures/hgt.ts';
+import { generateHgt } from '../../src/testing/hgt-fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const run = promisify(execFile);

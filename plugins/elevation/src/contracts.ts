@@ -4,12 +4,10 @@
  * plain structured-cloneable data only.
  */
 import type { MultiPolygon } from 'geojson';
+import type { HgtSamples, HgtTileId } from 'relief/worker';
 
 /** A 1°×1° cell, named by its lower-left (south-west) corner; lon in [-180, 179], lat in [-90, 89]. */
-export interface TileId {
-  lat: number;
-  lon: number;
-}
+export type TileId = HgtTileId;
 
 /** The requested area, normalised: WGS84, longitudes within [-180, 180], split at the antimeridian. */
 export interface ElevationArea {
@@ -21,10 +19,9 @@ export interface ElevationArea {
   repairs?: string[];
 }
 
-/** HGT grids: SRTM1 (1 arc-second) or SRTM3 (3 arc-seconds). */
-export type HgtSamples = 3601 | 1201;
-
-export const HGT_VOID = -32768;
+/** HGT grids: SRTM1 (1 arc-second) or SRTM3 (3 arc-seconds); a void sample is HGT_VOID (-32768). */
+export { HGT_VOID } from 'relief/worker';
+export type { HgtSamples };
 
 // ---- fetching and decoding -----------------------------------------------------------------
 

@@ -6,7 +6,14 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Feature, MultiPolygon } from 'geojson';
-import { moduleUrl, TaskFailure, TaskSubmitError, type TaskTypeDefinition } from 'relief';
+import {
+  moduleUrl,
+  TaskFailure,
+  TaskSubmitError,
+  type ParameterDescription,
+  type TaskTypeDefinition,
+} from 'relief';
+import { hgtTileBounds as tileBounds } from 'relief/worker';
 import { z } from 'zod';
 import type { ElevationConfig } from './config.ts';
 import type {
@@ -21,7 +28,6 @@ import type {
 import type { TileCache } from './fetch/tile-cache.ts';
 import type { TileFetcher, TileOutcome, TileStatus } from './fetch/tile-fetcher.ts';
 import type { JobFiles } from './job-files.ts';
-import { tileBounds } from './tiles/tile-id.ts';
 import type { PrepareAreaInput, PrepareAreaOutput } from './input/area-worker.ts';
 
 export const PROCESS_ID = 'elevation-tiles';
@@ -64,6 +70,124 @@ export interface ElevationResult {
   /** What was wrong with the polygon, when it was repaired at the client's request. */
   repairs?: string[];
 }
+
+const BOUNDS = { type: 'array', items: { type: 'number' }, minItems: 4, maxItems: 4 };
+const COUNT = { type: 'integer', minimum: 0 };
+const ELEVATION = { type: 'number', nullable: true };
+
+/**
+ * The process description of the results (docs/elevation.md, "Results"): every member of
+ * ElevationResult, which the task manager checks each result against.
+ */
+export const ELEVATION_OUTPUTS = {
+  tiles: {
+    title: 'Tiles with status, size and download URL',
+    schema: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'bounds', 'status'],
+        properties: {
+          name: { type: 'string' },
+          bounds: BOUNDS,
+          status: { type: 'string', enum: ['downloaded', 'cached', 'no-data', 'failed'] },
+          reason: { type: 'string' },
+          size: COUNT,
+          href: { type: 'string', format: 'uri' },
+        },
+      },
+    },
+  },
+  summary: {
+    title: 'How many tiles were downloaded, cached, without data or failed, and bytes received',
+    schema: {
+      type: 'object',
+      required: ['total', 'downloaded', 'cached', 'noData', 'failed', 'bytes'],
+      properties: {
+        total: COUNT,
+        downloaded: COUNT,
+        cached: COUNT,
+        noData: COUNT,
+        failed: COUNT,
+        bytes: COUNT,
+      },
+    },
+  },
+  statistics: {
+    title: 'Elevation statistics inside the polygon',
+    description: 'Metres; min, max and mean are null when no sample inside has a value',
+    schema: {
+      type: 'object',
+      required: ['min', 'max', 'mean', 'count', 'voidCount'],
+      properties: {
+        min: ELEVATION,
+        max: ELEVATION,
+        mean: ELEVATION,
+        count: COUNT,
+        voidCount: COUNT,
+      },
+    },
+  },
+  mosaic: {
+    title: 'GeoTIFF mosaic clipped to the polygon',
+    schema: {
+      type: 'object',
+      nullable: true,
+      required: ['href', 'type', 'width', 'height', 'bounds', 'resolution', 'nodata'],
+      properties: {
+        href: { type: 'string', format: 'uri' },
+        type: { type: 'string' },
+        width: COUNT,
+        height: COUNT,
+        bounds: BOUNDS,
+        resolution: { type: 'array', items: { type: 'number' }, minItems: 2, maxItems: 2 },
+        nodata: { type: 'number' },
+      },
+    },
+  },
+  preview: {
+    title: 'PNG hillshade preview',
+    schema: {
+      type: 'object',
+      nullable: true,
+      required: ['href', 'type', 'width', 'height'],
+      properties: {
+        href: { type: 'string', format: 'uri' },
+        type: { type: 'string' },
+        width: COUNT,
+        height: COUNT,
+      },
+    },
+  },
+  footprint: {
+    title: 'The area the job covered, as a GeoJSON Feature (WGS84, split at the antimeridian)',
+    schema: {
+      type: 'object',
+      contentMediaType: 'application/geo+json',
+      required: ['type', 'geometry'],
+      properties: {
+        type: { type: 'string', enum: ['Feature'] },
+        geometry: {
+          type: 'object',
+          required: ['type', 'coordinates'],
+          properties: {
+            type: { type: 'string', enum: ['MultiPolygon'] },
+            coordinates: { type: 'array' },
+          },
+        },
+      },
+    },
+  },
+  layers: {
+    title: 'Names of the map layers published for this job (its footprint and its terrain)',
+    schema: { type: 'array', items: { type: 'string' } },
+  },
+  repairs: {
+    title: 'What was wrong with the polygon, when it was repaired at the request (repair: true)',
+    schema: { type: 'array', items: { type: 'string' } },
+    minOccurs: 0,
+  },
+} satisfies Record<keyof ElevationResult, ParameterDescription>;
 
 interface Checkpoint {
   downloaded: string[];
@@ -122,12 +246,7 @@ export function elevationTask(
         minOccurs: 0,
       },
     },
-    outputs: {
-      tiles: { title: 'Tiles with status, size and download URL', schema: { type: 'array' } },
-      statistics: { title: 'Elevation statistics inside the polygon', schema: { type: 'object' } },
-      mosaic: { title: 'GeoTIFF mosaic clipped to the polygon', schema: { type: 'object' } },
-      preview: { title: 'PNG hillshade preview', schema: { type: 'object' } },
-    },
+    outputs: ELEVATION_OUTPUTS,
     jobControlOptions: ['async-execute', 'dismiss'],
     resumable: true,
 

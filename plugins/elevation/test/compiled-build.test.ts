@@ -12,13 +12,13 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FakeUpstream } from './fixtures/fake-upstream.ts';
+import { FakeTileUpstream } from 'relief/testing';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const run = promisify(execFile);
 
 let dir: string;
-let upstream: FakeUpstream;
+let upstream: FakeTileUpstream;
 let server: ChildProcess | undefined;
 let base: string;
 let output = '';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   await symlink(join(ROOT, 'node_modules'), join(app, 'node_modules'));
   await symlink(join(ROOT, 'public'), join(app, 'public'));
 
-  upstream = await FakeUpstream.start({ samples: 1201 });
+  upstream = await FakeTileUpstream.start({ samples: 1201 });
   // The app's own folder is the working directory: the default plugin path finds its plugins.
   server = spawn(process.execPath, ['src/server/main.js'], {
     cwd: app,

@@ -4,35 +4,29 @@
  * dir, after exactly one request to the upstream for that tile. The job runs on a real task
  * manager and pool, with the plugin's task wired to a tile cache whose writes fail.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
+import { FakeTileUpstream, startTestTasks, type TestTasks } from 'relief/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkerPool } from '../../../src/pool/worker-pool.ts';
-import { SqliteJobStore } from '../../../src/tasks/sqlite-job-store.ts';
-import { TaskManager } from '../../../src/tasks/task-manager.ts';
 import { elevationConfigSchema } from '../src/config.ts';
 import { elevationTask, PROCESS_ID } from '../src/elevation-task.ts';
 import { TileFetcher } from '../src/fetch/tile-fetcher.ts';
 import { JobFiles } from '../src/job-files.ts';
-import { FakeUpstream } from './fixtures/fake-upstream.ts';
 import { FullDiskCache } from './fixtures/full-disk.ts';
 
 const FULL_TILE = 'N46E007';
 const ATTEMPTS = 5;
 
-let upstream: FakeUpstream;
-let pool: WorkerPool;
+let upstream: FakeTileUpstream;
+let harness: TestTasks;
 let dataDir: string;
-let store: SqliteJobStore;
-let tasks: TaskManager;
 let cache: FullDiskCache;
 
 beforeAll(async () => {
-  upstream = await FakeUpstream.start({ samples: 1201 });
-  pool = new WorkerPool({ threads: 1 });
-  dataDir = await mkdtemp(join(tmpdir(), 'relief-elevation-full-'));
+  upstream = await FakeTileUpstream.start({ samples: 1201 });
+  harness = await startTestTasks();
+  const { pool, tasks } = harness;
+  dataDir = harness.dataDir;
   const log = pino({ level: 'silent' });
   const config = elevationConfigSchema.parse({
     source: upstream.url(),
@@ -46,16 +40,6 @@ beforeAll(async () => {
   );
   await cache.open();
   const fetcher = new TileFetcher({ ...config, cache, pool, log });
-  store = new SqliteJobStore(join(dataDir, 'relief.db'));
-  tasks = new TaskManager({
-    store,
-    pool,
-    log,
-    maxConcurrent: 1,
-    jobsDir: join(dataDir, 'jobs'),
-    dataDir,
-    retentionSeconds: 3600,
-  });
   tasks.registerType(
     elevationTask({
       config,
@@ -72,16 +56,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await tasks?.shutdown(1000);
-  store?.close();
-  await pool?.close();
+  await harness?.close();
   await upstream?.close();
-  await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('a job on a full disk', () => {
   it('fails at once with "disk full" naming the data dir, after one request for the tile', async () => {
-    const job = await tasks.execute(PROCESS_ID, {
+    const job = await harness.tasks.execute(PROCESS_ID, {
       geometry: {
         type: 'Polygon',
         coordinates: [
@@ -101,7 +82,7 @@ describe('a job on a full disk', () => {
         { lat: 46, lon: 8 },
       ],
     });
-    const final = await tasks.waitForFinal(job.id, 30_000);
+    const final = await harness.tasks.waitForFinal(job.id, 30_000);
     expect(final?.status).toBe('failed');
     expect(final?.error).toBe(
       `disk full: no space left on the file system of the data dir ${dataDir} (ENOSPC); free some space or enlarge the volume, then submit the job again`,

@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/test-server.ts';
-import { FakeUpstream } from './fixtures/fake-upstream.ts';
-import { defaultHeightAt, sampleLatLon } from './fixtures/hgt.ts';
+import { startTestServer, type TestServer } from 'relief/testing';
+import { FakeTileUpstream } from 'relief/testing';
+import { defaultHeightAt, sampleLatLon } from 'relief/testing';
 
 const PLUGINS = fileURLToPath(new URL('../../', import.meta.url));
 
-let upstream: FakeUpstream;
+let upstream: FakeTileUpstream;
 let server: TestServer;
 const http = () => request(server.app.server);
 
@@ -87,7 +87,7 @@ const results = async (jobId: string) =>
   (await http().get(`/jobs/${jobId}/results`)).body as Results;
 
 beforeAll(async () => {
-  upstream = await FakeUpstream.start({ samples: 1201 });
+  upstream = await FakeTileUpstream.start({ samples: 1201 });
   server = await startTestServer({ pluginsPath: [PLUGINS], env: env() });
 });
 
@@ -165,6 +165,14 @@ describe('a job', () => {
     const meta = await sharp(png.body as Buffer).metadata();
     expect(meta.format).toBe('png');
     expect(Math.max(meta.width ?? 0, meta.height ?? 0)).toBeLessThanOrEqual(1024);
+
+    // Issue 13: every member of the results is an output the process declares.
+    const { outputs } = (await http().get('/processes/elevation-tiles')).body as {
+      outputs: Record<string, { minOccurs?: number }>;
+    };
+    expect(Object.keys(r).filter((key) => !(key in outputs))).toEqual([]);
+    expect(Object.keys(outputs).filter((key) => !(key in r))).toEqual(['repairs']);
+    expect(outputs.repairs?.minOccurs).toBe(0);
 
     // Layers for the map services.
     expect(r.layers).toEqual([`elevation-job-${jobId}-footprint`, `elevation-job-${jobId}-dem`]);

@@ -5,8 +5,8 @@
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/test-server.ts';
-import { FakeUpstream } from './fixtures/fake-upstream.ts';
+import { startTestServer, type TestServer } from 'relief/testing';
+import { FakeTileUpstream } from 'relief/testing';
 
 const PLUGINS = fileURLToPath(new URL('../../', import.meta.url));
 const USER = 'tileuser';
@@ -16,7 +16,7 @@ const SIGNATURE = 'Sig-Secret-123';
 const BASIC = Buffer.from(`${USER}:${PASSWORD}`).toString('base64');
 const SECRETS = [USER, PASSWORD, TOKEN, SIGNATURE, BASIC];
 
-let upstream: FakeUpstream;
+let upstream: FakeTileUpstream;
 let server: TestServer;
 const http = () => request(server.app.server);
 
@@ -34,7 +34,7 @@ const square = (west: number, south: number) => ({
 });
 
 beforeAll(async () => {
-  upstream = await FakeUpstream.start({ samples: 1201 });
+  upstream = await FakeTileUpstream.start({ samples: 1201 });
   const source = upstream
     .url()
     .replace('//', `//${USER}:${PASSWORD}@`)

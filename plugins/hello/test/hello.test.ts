@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from '../../../test/helpers/test-server.ts';
+import { startTestServer, type TestServer } from 'relief/testing';
 
 const PLUGIN_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 let server: TestServer;

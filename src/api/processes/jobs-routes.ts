@@ -7,14 +7,15 @@ import {
   MAX_JOB_OFFSET,
   type JobSortOrder,
 } from '../../tasks/job-store.ts';
+import { PROBLEM_CONTENT_TYPE } from '../../errors/problem-details.ts';
 import { ServiceException } from '../../errors/service-exception.ts';
 import { JobStateError, type TaskEventType, type TaskManager } from '../../tasks/task-manager.ts';
 import { FINAL_STATUSES, type JobRecord, type JobStatus } from '../../tasks/task-types.ts';
 import { queryNumberSchema, readQueryNumber } from '../query-number.ts';
 import { allJobsEventStream, jobEventStream } from './job-events.ts';
-import { jobFailed, noSuchJob, resultNotReady } from './ogc-problems.ts';
+import { jobEndedProblem, noSuchJob, resultNotReady } from './ogc-problems.ts';
 import { resolveResultLinks } from './result-links.ts';
-import { type Link, statusInfo } from './status-info.ts';
+import { type Link, removedStatusInfo, statusInfo } from './status-info.ts';
 
 const JOB_ID = {
   type: 'string',
@@ -409,18 +410,26 @@ export function registerJobsRoutes(
     '/jobs/:jobId/results',
     {
       schema: {
-        summary: 'Results of a successful job',
+        summary:
+          'Results of a successful job; 404 result-not-ready while queued or running, the job error for a failed (500) or dismissed (410) job',
         tags: ['Jobs'],
         params: { type: 'object', properties: { jobId: JOB_ID }, required: ['jobId'] },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { jobId } = request.params as { jobId: string };
       const job = tasks.get(jobId);
-      if (job === undefined || job.status === 'dismissed') throw noSuchJob(jobId);
-      if (job.status === 'failed') throw jobFailed(jobId, job.error ?? 'unknown error');
-      if (job.status !== 'successful') throw resultNotReady(jobId, job.status);
-      return resolveResultLinks(job.result ?? {}, publicBaseUrl(request, publicUrl));
+      if (job === undefined) throw noSuchJob(jobId);
+      if (job.status === 'successful') {
+        return resolveResultLinks(job.result ?? {}, publicBaseUrl(request, publicUrl));
+      }
+      if (job.status === 'failed' || job.status === 'dismissed') {
+        // Not thrown: the job's error is the answer, with its own type, title and items, and no
+        // fault of this request to log (docs/processes.md, "Answers by job state").
+        const body = jobEndedProblem(job, request.url.split('?')[0] ?? request.url);
+        return reply.code(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+      }
+      throw resultNotReady(job);
     },
   );
 
@@ -458,12 +467,7 @@ export function registerJobsRoutes(
         if (!FINAL_STATUSES.has(now.status)) reply.code(202);
         return statusInfo(now, base);
       }
-      const removed = (await tasks.remove(jobId)) ?? job;
-      return {
-        ...statusInfo(removed, base),
-        status: 'dismissed',
-        message: 'Job and its results removed',
-      };
+      return removedStatusInfo((await tasks.remove(jobId)) ?? job, base);
     },
   );
 }

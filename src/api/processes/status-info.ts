@@ -80,10 +80,7 @@ export function statusInfo(
     },
     { href: `${self}/inputs`, rel: 'inputs', type: 'application/json', title: 'Inputs' },
   );
-  const problem =
-    job.status === 'failed' || job.status === 'dismissed'
-      ? (job.problem ?? fallbackProblem(job))
-      : undefined;
+  const problem = jobError(job);
   return {
     processID: job.processId,
     type: 'process',
@@ -115,7 +112,35 @@ export function statusInfo(
   };
 }
 
-/** Jobs that ended before problems were recorded keep their message. */
-function fallbackProblem(job: JobRecord): JobProblem {
-  return jobProblem(job.status === 'failed' ? 'failed' : 'dismissed', job.error ?? job.message);
+/** Why a failed or dismissed job ended (its document's `error`); undefined for other states. */
+export function jobError(job: JobRecord): JobProblem | undefined {
+  if (job.status !== 'failed' && job.status !== 'dismissed') return undefined;
+  // Jobs that ended before problems were recorded keep their message.
+  return (
+    job.problem ??
+    jobProblem(job.status === 'failed' ? 'failed' : 'dismissed', job.error ?? job.message)
+  );
+}
+
+export const REMOVED_MESSAGE = 'Job and its results removed';
+
+/**
+ * The answer to DELETE of a finished job, once it is removed: its document as `dismissed`
+ * (/req/dismiss/job-dismiss-success), with a `dismissed` error saying it was removed, and only
+ * the links that still lead somewhere (itself, now no-such-job, and its process).
+ */
+export function removedStatusInfo(job: JobRecord, base: string): StatusInfo {
+  const info = statusInfo(
+    {
+      ...job,
+      status: 'dismissed',
+      message: REMOVED_MESSAGE,
+      error: REMOVED_MESSAGE,
+      problem: jobProblem('dismissed', REMOVED_MESSAGE),
+      held: false,
+      cancelRequested: null,
+    },
+    base,
+  );
+  return { ...info, links: info.links.filter((l) => l.rel === 'self' || l.rel === 'process') };
 }

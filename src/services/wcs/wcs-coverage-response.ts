@@ -10,6 +10,7 @@ import type { RasterBbox, Resampling } from '../../raster/raster-types.ts';
 import { encodeGeoTiffOnPool } from '../../raster/raster-jobs.ts';
 import { MAX_WINDOW_PIXELS } from '../../raster/read-window.ts';
 import type { RequestContext } from '../../request-loop/request-context.ts';
+import { cacheKey, throughCacheFilters } from '../filter-cache.ts';
 import { requestPixels } from '../map-budget.ts';
 import type { MapServiceLimits, MapServicesContext } from '../map-services-context.ts';
 import type { OwsResult } from '../ows-service.ts';
@@ -62,42 +63,43 @@ export async function coverageResponse(
     );
   }
   const headers = { 'content-disposition': `inline; filename="${coverage.id}.tif"` };
-  const caches = context.cacheFilters;
-  const key = caches.empty ? '' : cacheKey(context, ctx, output);
-  if (!caches.empty) {
-    const hit = await caches.get(ctx, 'image', key);
-    if (hit !== undefined) return { body: hit.body, contentType: hit.contentType, headers };
-  }
-  const bytes = await encodeGeoTiffOnPool(
-    context.pool,
-    {
-      request: {
-        source: coverage.layer.source,
-        crs: window.crs,
-        bbox: window.bbox,
-        width: window.width,
-        height: window.height,
-        resampling,
-      },
+  const answer = await throughCacheFilters(
+    context,
+    ctx,
+    'image',
+    () => coverageCacheKey(context, ctx, output),
+    async () => {
+      const bytes = await encodeGeoTiffOnPool(
+        context.pool,
+        {
+          request: {
+            source: coverage.layer.source,
+            crs: window.crs,
+            bbox: window.bbox,
+            width: window.width,
+            height: window.height,
+            resampling,
+          },
+        },
+        { signal: ctx.signal },
+      );
+      const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return { body, contentType: GEOTIFF_CONTENT_TYPE };
     },
-    { signal: ctx.signal },
   );
-  const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (!caches.empty) {
-    await caches.set(ctx, 'image', key, { body, contentType: GEOTIFF_CONTENT_TYPE });
-  }
-  return { body, contentType: GEOTIFF_CONTENT_TYPE, headers };
+  return { ...answer, headers };
 }
 
-function cacheKey(
+function coverageCacheKey(
   context: MapServicesContext,
   ctx: RequestContext,
   output: CoverageOutput,
 ): string {
   const { coverage, window, resampling } = output;
   const bbox: RasterBbox = window.bbox;
-  return JSON.stringify({
+  return cacheKey(context, ctx, {
     service: 'WCS',
+    operation: 'GetCoverage',
     coverage: coverage.id,
     published: coverage.layer.published,
     crs: window.crs,
@@ -105,6 +107,5 @@ function cacheKey(
     size: [window.width, window.height],
     resampling,
     format: GEOTIFF_CONTENT_TYPE,
-    access: context.accessControl.cacheKey(ctx),
   });
 }

@@ -16,7 +16,8 @@ import { wcs201Capabilities } from './wcs201-capabilities.ts';
 import { describeCoverage201 } from './wcs201-describe-coverage.ts';
 import { getCoverage201 } from './wcs201-get-coverage.ts';
 import { CoverageCatalog } from './wcs-coverages.ts';
-import { accessView, DocumentCache, objectVersion } from '../document-cache.ts';
+import { DocumentCache } from '../document-cache.ts';
+import { cachedCapabilities } from '../filter-cache.ts';
 import { WCS_VERSIONS } from './wcs-versions.ts';
 import { xmlString } from '../../xml/xml-document.ts';
 
@@ -27,22 +28,27 @@ export function createWcsService(context: MapServicesContext): OwsServiceDefinit
   const getCapabilities: OperationHandler = async ({ ctx, version: requested, endpoint }) => {
     const version = knownVersion(WCS_VERSIONS, requested);
     const metadata = context.metadata();
-    const key = JSON.stringify([
-      version,
-      endpoint,
-      context.layers.revision,
-      objectVersion(metadata),
-      accessView(context, ctx, context.accessControl.readable(ctx, context.layers.list())),
-    ]);
-    const body = await documents.get(key, async () => {
-      const coverages = await catalog.list(ctx);
-      const document =
-        version === '1.0.0'
-          ? wcs100Capabilities(endpoint, metadata, coverages)
-          : wcs201Capabilities(endpoint, metadata, coverages);
-      return xmlString(document);
-    });
-    return { body, contentType: TEXT_XML };
+    return cachedCapabilities(
+      context,
+      ctx,
+      documents,
+      {
+        service: 'WCS',
+        version,
+        endpoint,
+        metadata,
+        listed: context.layers.list(),
+        contentType: TEXT_XML,
+      },
+      async () => {
+        const coverages = await catalog.list(ctx);
+        const document =
+          version === '1.0.0'
+            ? wcs100Capabilities(endpoint, metadata, coverages)
+            : wcs201Capabilities(endpoint, metadata, coverages);
+        return xmlString(document);
+      },
+    );
   };
 
   /** One handler per operation, picking the version's implementation. */

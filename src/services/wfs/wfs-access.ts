@@ -46,11 +46,6 @@ export interface WfsAccess {
     candidates: Uint32Array | undefined,
   ): Uint32Array | undefined;
   properties(layer: PublishedLayer, dataset: VectorDataset): VisibleProperties;
-  /**
-   * What the request's capabilities depend on: the access control's cache key and the vector
-   * layers hidden from it; '' when no filter is registered.
-   */
-  capabilitiesKey(layers: readonly PublishedLayer[]): string;
 }
 
 export const OPEN_ACCESS: WfsAccess = {
@@ -59,7 +54,6 @@ export const OPEN_ACCESS: WfsAccess = {
   readable: (layers) => layers,
   visible: (_layer, _dataset, candidates) => candidates,
   properties: (_layer, dataset) => ({ properties: dataset.schema.properties, restricted: false }),
-  capabilitiesKey: () => '',
 };
 
 export function requestAccess(accessControl: AccessControl, ctx: RequestContext): WfsAccess {
@@ -142,11 +136,6 @@ class FilteredAccess implements WfsAccess {
       byLayer.set(layer.name, visible);
     }
     return visible;
-  }
-
-  capabilitiesKey(layers: readonly PublishedLayer[]): string {
-    const hidden = layers.filter((layer) => !this.canRead(layer)).map((layer) => layer.name);
-    return JSON.stringify([this.#accessControl.cacheKey(this.#ctx), hidden]);
   }
 
   #predicate(layer: PublishedLayer): ((feature: Feature) => boolean) | undefined {

@@ -8,7 +8,7 @@
  *
  * Capabilities documents are cached until the layer set or the service metadata changes; an
  * extent computed from a GeoJSON file is therefore refreshed when the layers change, not when
- * the file does.
+ * the file does. With cache filters registered they are looked up in and offered to them too.
  *
  * Access control (plugins' filters, see wfs-access.ts) applies to every operation; with no
  * filter registered it costs one `empty` check per request.
@@ -19,7 +19,8 @@ import { knownVersion } from '../known-version.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import type { OperationHandler, OwsServiceDefinition } from '../ows-service.ts';
 import { TEXT_XML } from '../xml-result.ts';
-import { CapabilitiesCache } from './capabilities-cache.ts';
+import { DocumentCache } from '../document-cache.ts';
+import { cachedCapabilities } from '../filter-cache.ts';
 import { describeFeatureType } from './describe-feature-type.ts';
 import { getFeature } from './get-feature.ts';
 import { getPropertyValue } from './get-property-value.ts';
@@ -39,7 +40,7 @@ export function createWfsService(context: MapServicesContext): OwsServiceDefinit
     pool: context.pool,
     maxXmlBytes: context.limits.maxXmlBytes,
   };
-  const capabilities = new CapabilitiesCache();
+  const capabilities = new DocumentCache();
 
   const getCapabilities: OperationHandler = async ({ ctx, version: requested, endpoint }) => {
     const version = knownVersion(WFS_VERSIONS, requested);
@@ -49,14 +50,16 @@ export function createWfsService(context: MapServicesContext): OwsServiceDefinit
     // Which variant of the document this request sees. QGIS Server's contract is that the
     // filters' cacheKey defines the variants, so the key includes it; but a filter without a
     // cacheKey (or one whose key does not follow its canRead) would then let one client's
-    // FeatureTypeList be served to another. So the key also names the layers hidden from this
-    // request: the list is the only part of the document that access control changes (extents
-    // are the layers' whole extents), and with both in the key a document is cached safely
-    // whatever the filters implement, instead of not at all when one lacks a cacheKey. canRead
-    // is asked once per vector layer (memoised per request) and builds nothing.
-    const variant = access.capabilitiesKey(layers);
-    const body = await capabilities.get(
-      { version, endpoint, revision: context.layers.revision, metadata, access: variant },
+    // FeatureTypeList be served to another. So the key also names the vector layers hidden from
+    // this request (cacheKey's `listed`): the list is the only part of the document that access
+    // control changes (extents are the layers' whole extents), and with both in the key a
+    // document is cached safely whatever the filters implement. canRead is asked once per
+    // vector layer (memoised per request) and builds nothing.
+    return cachedCapabilities(
+      context,
+      ctx,
+      capabilities,
+      { service: 'WFS', version, endpoint, metadata, listed: layers, contentType: TEXT_XML },
       async () => {
         const featureTypes = await featureTypeSummaries(
           access.readable(layers),
@@ -74,7 +77,6 @@ export function createWfsService(context: MapServicesContext): OwsServiceDefinit
         return xmlString(document);
       },
     );
-    return { body, contentType: TEXT_XML };
   };
 
   return {

@@ -1,13 +1,14 @@
 /**
  * GetCapabilities: the layers this request may read under the root layer. The serialised
- * document is cached (capabilities-cache.ts) and, with cache filters registered, looked up in
- * and offered to them as a `document` under the same key.
+ * document is cached (document-cache.ts) and, with cache filters registered, looked up in and
+ * offered to them as a `document` under the same key (filter-cache.ts).
  */
 import { knownVersion } from '../known-version.ts';
 import type { MapServicesContext } from '../map-services-context.ts';
 import type { OperationHandler } from '../ows-service.ts';
 import { TEXT_XML } from '../xml-result.ts';
-import { accessView, DocumentCache, objectVersion } from '../document-cache.ts';
+import { DocumentCache } from '../document-cache.ts';
+import { cachedCapabilities } from '../filter-cache.ts';
 import { wmsCapabilities } from './wms-capabilities.ts';
 import type { LayerSummaries } from './wms-layer-summaries.ts';
 import { WMS_1_1_1_CAPABILITIES_TYPE, WMS_VERSIONS } from './wms-versions.ts';
@@ -23,27 +24,17 @@ export function getCapabilities(
     const contentType =
       version === '1.1.1' ? `${WMS_1_1_1_CAPABILITIES_TYPE}; charset=utf-8` : TEXT_XML;
     const metadata = context.metadata();
-    const layers = context.accessControl.readable(ctx, context.layers.list());
-    const key = [
-      `WMS GetCapabilities ${version}`,
-      endpoint,
-      `revision=${context.layers.revision}`,
-      `metadata=${objectVersion(metadata)}`,
-      `access=${accessView(context, ctx, layers)}`,
-    ].join('\n');
-    const filters = context.cacheFilters;
-    if (!filters.empty) {
-      const hit = await filters.get(ctx, 'document', key);
-      if (hit !== undefined) return { body: hit.body, contentType: hit.contentType };
-    }
-    const body = await cache.get(key, async () => {
-      const summaries = await layerSummaries.of(ctx, layers);
-      const document = wmsCapabilities(version, endpoint, metadata, context.limits, summaries);
-      return xmlString(document);
-    });
-    if (!filters.empty) {
-      await filters.set(ctx, 'document', key, { body: Buffer.from(body), contentType });
-    }
-    return { body, contentType };
+    const all = context.layers.list();
+    return cachedCapabilities(
+      context,
+      ctx,
+      cache,
+      { service: 'WMS', version, endpoint, metadata, listed: all, contentType },
+      async () => {
+        const layers = context.accessControl.readable(ctx, all);
+        const summaries = await layerSummaries.of(ctx, layers);
+        return xmlString(wmsCapabilities(version, endpoint, metadata, context.limits, summaries));
+      },
+    );
   };
 }

@@ -27,6 +27,7 @@ import { exceptionImage } from './map-exceptions.ts';
 import { parseMapRequest } from './map-request.ts';
 import type { MapImageLayer } from './map-image-worker.ts';
 import { renderMapImageOnPool } from './wms-jobs.ts';
+import { cacheKey, throughCacheFilters } from '../filter-cache.ts';
 import { WMS_VERSIONS } from './wms-versions.ts';
 
 /**
@@ -67,37 +68,38 @@ async function renderMap(
   const { width, height } = request.grid;
   checkMapPixels(context.limits, width, height, request.layers.length);
   const output = parseImageOutput(parameters, context.limits);
-  const cacheKey = context.cacheFilters.empty ? undefined : imageCacheKey(context, ctx, parameters);
-  if (cacheKey !== undefined) {
-    const hit = await context.cacheFilters.get(ctx, 'image', cacheKey);
-    if (hit !== undefined) return { body: hit.body, contentType: hit.contentType };
-  }
-  const layers: MapImageLayer[] = [];
-  for (const layer of request.layers) {
-    layers.push(await mapImageLayer(context, store, ctx, layer, request.grid));
-  }
-  const result = await memory
-    .hold(
-      mapImageBytes(width, height),
-      () =>
-        renderMapImageOnPool(
-          context.pool,
-          { grid: request.grid, layers, output },
-          { signal: ctx.signal },
-        ),
-      ctx.signal,
-    )
-    .catch((error: unknown) => {
-      throw error instanceof GateRefusedError ? busy(error, memory) : error;
-    });
-  if (result.kind === 'layer-failed') {
-    throw unrenderableLayer(ctx, request.layers[result.layer]!.layer, result.message);
-  }
-  const body = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
-  if (cacheKey !== undefined) {
-    await context.cacheFilters.set(ctx, 'image', cacheKey, { body, contentType: output.format });
-  }
-  return { body, contentType: output.format };
+  return throughCacheFilters(
+    context,
+    ctx,
+    'image',
+    () => imageCacheKey(context, ctx, parameters),
+    async () => {
+      const layers: MapImageLayer[] = [];
+      for (const layer of request.layers) {
+        layers.push(await mapImageLayer(context, store, ctx, layer, request.grid));
+      }
+      const result = await memory
+        .hold(
+          mapImageBytes(width, height),
+          () =>
+            renderMapImageOnPool(
+              context.pool,
+              { grid: request.grid, layers, output },
+              { signal: ctx.signal },
+            ),
+          ctx.signal,
+        )
+        .catch((error: unknown) => {
+          throw error instanceof GateRefusedError ? busy(error, memory) : error;
+        });
+      if (result.kind === 'layer-failed') {
+        throw unrenderableLayer(ctx, request.layers[result.layer]!.layer, result.message);
+      }
+      const { bytes } = result;
+      const body = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      return { body, contentType: output.format };
+    },
+  );
 }
 
 /** 503 for a GetMap the map memory could not admit: the queue was full, or its wait ran out. */
@@ -125,5 +127,10 @@ function imageCacheKey(
     .map(([name, value]) => `${name.toUpperCase()}=${value}`)
     .sort()
     .join('&');
-  return `WMS GetMap ${pairs} revision=${context.layers.revision} access=${context.accessControl.cacheKey(ctx)}`;
+  return cacheKey(context, ctx, {
+    service: 'WMS',
+    operation: 'GetMap',
+    parameters: pairs,
+    revision: context.layers.revision,
+  });
 }

@@ -5,7 +5,7 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { startTestServer, type TestServer } from '../../helpers/test-server.ts';
+import { startTestServer, type TestServer } from '../../../src/testing/test-server.ts';
 
 const TOKEN = 'operator-token-0123456789';
 const auth = { authorization: `Bearer ${TOKEN}` };

@@ -146,6 +146,26 @@ function statusOf(manager: TaskManager, id: string): JobStatus | undefined {
 const empty = z.object({});
 const named = z.object({ name: z.string() });
 
+/**
+ * Declared outputs for a test type (issue 13: results are checked against them), each output
+ * with a title and the given JSON Schema.
+ */
+function outputs(
+  schemas: Record<string, Record<string, unknown>>,
+): Pick<TaskTypeDefinition, 'outputs'> {
+  return {
+    outputs: Object.fromEntries(
+      Object.entries(schemas).map(([name, schema]) => [name, { title: name, schema }]),
+    ),
+  };
+}
+/** A result `{ name }`. */
+const NAME = outputs({ name: { type: 'string' } });
+/** A result `{ value }` of a number. */
+const VALUE = outputs({ value: { type: 'number' } });
+/** A result `{ text }`. */
+const TEXT = outputs({ text: { type: 'string' } });
+
 // ---- scheduling ---------------------------------------------------------------------------
 
 describe('scheduling', () => {
@@ -153,10 +173,15 @@ describe('scheduling', () => {
     const { manager } = await harness({ maxConcurrent: 1 });
     const order: string[] = [];
     manager.registerType(
-      taskType('record', named, async ({ name }) => {
-        order.push(name);
-        return name;
-      }),
+      taskType(
+        'record',
+        named,
+        async ({ name }) => {
+          order.push(name);
+          return { name };
+        },
+        NAME,
+      ),
     );
     manager.pause();
     const plan: [string, number][] = [
@@ -174,7 +199,7 @@ describe('scheduling', () => {
     manager.resume();
     for (const job of jobs) expect((await final(manager, job.id)).status).toBe('successful');
     expect(order).toEqual(['high-1', 'high-2', 'high-3', 'medium', 'low-1', 'low-2']);
-    expect(jobs.map((j) => manager.get(j.id)?.result)).toEqual(plan.map(([name]) => name));
+    expect(jobs.map((j) => manager.get(j.id)?.result)).toEqual(plan.map(([name]) => ({ name })));
   });
 
   it('a high-priority task submitted later overtakes queued lower ones', async () => {
@@ -182,11 +207,16 @@ describe('scheduling', () => {
     const order: string[] = [];
     const gate = deferred();
     manager.registerType(
-      taskType('record', named, async ({ name }, context) => {
-        order.push(name);
-        if (name === 'first') await gated(gate, context.signal);
-        return name;
-      }),
+      taskType(
+        'record',
+        named,
+        async ({ name }, context) => {
+          order.push(name);
+          if (name === 'first') await gated(gate, context.signal);
+          return { name };
+        },
+        NAME,
+      ),
     );
     const first = manager.submit('record', { name: 'first' });
     expect(first.status).toBe('running');
@@ -261,11 +291,16 @@ describe('scheduling', () => {
     const started: string[] = [];
     const gate = deferred();
     manager.registerType(
-      taskType('record', named, async ({ name }, context) => {
-        started.push(name);
-        if (name === 'running') await gated(gate, context.signal);
-        return name;
-      }),
+      taskType(
+        'record',
+        named,
+        async ({ name }, context) => {
+          started.push(name);
+          if (name === 'running') await gated(gate, context.signal);
+          return { name };
+        },
+        NAME,
+      ),
     );
     const running = manager.submit('record', { name: 'running' });
     expect(running.status).toBe('running');
@@ -298,7 +333,9 @@ describe('execute and prepare', () => {
   it('runs the async prepare step before recording, and refuses input it rejects', async () => {
     const { manager } = await harness();
     manager.registerType({
-      ...taskType('prepared', z.object({ n: z.number() }), async (input) => input),
+      ...taskType('prepared', z.object({ n: z.number() }), async (input) => input, {
+        ...outputs({ n: { type: 'number' } }),
+      }),
       prepare: async ({ n }) => {
         await sleep(5);
         if (n < 0) throw new TaskSubmitError('invalid-input', 'n must not be negative', 'n');
@@ -376,7 +413,7 @@ describe('pool lanes', () => {
 describe('dependencies', () => {
   it('dismisses a waiting dependant whose upstream was removed after succeeding', async () => {
     const { manager } = await harness({ maxConcurrent: 2 });
-    manager.registerType(taskType('leaf', named, async ({ name }) => ({ name })));
+    manager.registerType(taskType('leaf', named, async ({ name }) => ({ name }), NAME));
     const upstream = manager.submit('leaf', { name: 'up' });
     await manager.waitForFinal(upstream.id, WAIT);
     manager.pause();
@@ -393,21 +430,31 @@ describe('dependencies', () => {
     const gate = deferred();
     const seen: { name: string; upstream: (JobStatus | undefined)[]; deps: unknown }[] = [];
     manager.registerType(
-      taskType('double', z.object({ x: z.number() }), async ({ x }, context) => {
-        await gated(gate, context.signal);
-        return { value: x * 2 };
-      }),
+      taskType(
+        'double',
+        z.object({ x: z.number() }),
+        async ({ x }, context) => {
+          await gated(gate, context.signal);
+          return { value: x * 2 };
+        },
+        VALUE,
+      ),
     );
     manager.registerType(
-      taskType('consume', named, async ({ name }, context) => {
-        const upstreamIds = Object.keys(context.dependencies);
-        seen.push({
-          name,
-          upstream: upstreamIds.map((id) => statusOf(manager, id)),
-          deps: context.dependencies,
-        });
-        return { name, deps: context.dependencies };
-      }),
+      taskType(
+        'consume',
+        named,
+        async ({ name }, context) => {
+          const upstreamIds = Object.keys(context.dependencies);
+          seen.push({
+            name,
+            upstream: upstreamIds.map((id) => statusOf(manager, id)),
+            deps: context.dependencies,
+          });
+          return { name, deps: context.dependencies };
+        },
+        outputs({ name: { type: 'string' }, deps: { type: 'object' } }),
+      ),
     );
     const a = manager.submit('double', { x: 21 });
     const b = manager.submit('consume', { name: 'b' }, { dependsOn: [a.id] });
@@ -456,8 +503,9 @@ describe('dependencies', () => {
           started.push(name);
           await gated(gate, context.signal);
           if (fail) throw new TaskFailure(`${name} broke`);
-          return name;
+          return { name };
         },
+        NAME,
       ),
     );
     const a = manager.submit('step', { name: 'a', fail: true });
@@ -528,25 +576,35 @@ describe('cancelling', () => {
     let runError: unknown;
     const counter = new Int32Array(new SharedArrayBuffer(4));
     manager.registerType(
-      taskType('spinner', empty, async (_input, context) => {
-        try {
-          return await context.runOnPool<number>(
-            BUSY,
-            'spin',
-            { ms: 10_000, counter: counter.buffer },
-            { onProgress: () => poolBusy.resolve() },
-          );
-        } catch (error) {
-          runError = error;
-          throw error;
-        } finally {
-          runSettled.resolve(performance.now());
-        }
-      }),
+      taskType(
+        'spinner',
+        empty,
+        async (_input, context) => {
+          try {
+            return {
+              value: await context.runOnPool<number>(
+                BUSY,
+                'spin',
+                { ms: 10_000, counter: counter.buffer },
+                { onProgress: () => poolBusy.resolve() },
+              ),
+            };
+          } catch (error) {
+            runError = error;
+            throw error;
+          } finally {
+            runSettled.resolve(performance.now());
+          }
+        },
+        VALUE,
+      ),
     );
     manager.registerType(
-      taskType('adder', z.object({ a: z.number(), b: z.number() }), async (input, context) =>
-        context.runOnPool<number>(BUSY, 'add', input),
+      taskType(
+        'adder',
+        z.object({ a: z.number(), b: z.number() }),
+        async (input, context) => ({ value: await context.runOnPool<number>(BUSY, 'add', input) }),
+        VALUE,
       ),
     );
     const job = manager.submit('spinner', {});
@@ -587,7 +645,10 @@ describe('cancelling', () => {
     expect(performance.now() - poolStart).toBeLessThan(8000);
     // And through the manager.
     const adder = manager.submit('adder', { a: 20, b: 22 });
-    expect(await final(manager, adder.id)).toMatchObject({ status: 'successful', result: 42 });
+    expect(await final(manager, adder.id)).toMatchObject({
+      status: 'successful',
+      result: { value: 42 },
+    });
     // The terminated worker spins no more.
     const spun = Atomics.load(counter, 0);
     await sleep(100);
@@ -607,14 +668,19 @@ describe('cancelling', () => {
     const inside = deferred();
     const release = deferred();
     manager.registerType(
-      taskType('stubborn', empty, async (_input, context) => {
-        inside.resolve();
-        context.progress(10);
-        await release.promise; // ignores the signal on purpose
-        context.progress(90);
-        context.saveCheckpoint({ late: true });
-        return 'late result';
-      }),
+      taskType(
+        'stubborn',
+        empty,
+        async (_input, context) => {
+          inside.resolve();
+          context.progress(10);
+          await release.promise; // ignores the signal on purpose
+          context.progress(90);
+          context.saveCheckpoint({ late: true });
+          return { text: 'late result' };
+        },
+        TEXT,
+      ),
     );
     const next = deferred();
     manager.registerType(
@@ -660,18 +726,28 @@ describe('cancelling', () => {
     const inside = deferred();
     const never = deferred();
     manager.registerType(
-      taskType('deaf', empty, async () => {
-        inside.resolve();
-        await never.promise;
-        return 'too late';
-      }),
+      taskType(
+        'deaf',
+        empty,
+        async () => {
+          inside.resolve();
+          await never.promise;
+          return { text: 'too late' };
+        },
+        TEXT,
+      ),
     );
     const next = deferred();
     manager.registerType(
-      taskType('next', empty, async () => {
-        next.resolve();
-        return 'ran';
-      }),
+      taskType(
+        'next',
+        empty,
+        async () => {
+          next.resolve();
+          return { text: 'ran' };
+        },
+        TEXT,
+      ),
     );
     const job = manager.submit('deaf', {});
     const queued = manager.submit('next', {});
@@ -684,7 +760,10 @@ describe('cancelling', () => {
       'Not wanted (the task did not stop within 0.3 s and was abandoned)',
     );
     await next.promise;
-    expect(await final(manager, queued.id)).toMatchObject({ status: 'successful', result: 'ran' });
+    expect(await final(manager, queued.id)).toMatchObject({
+      status: 'successful',
+      result: { text: 'ran' },
+    });
     // Its late return changes nothing.
     never.resolve();
     await sleep(50);
@@ -696,11 +775,16 @@ describe('cancelling', () => {
     const started: string[] = [];
     const gate = deferred();
     manager.registerType(
-      taskType('record', named, async ({ name }, context) => {
-        started.push(name);
-        await gated(gate, context.signal);
-        return name;
-      }),
+      taskType(
+        'record',
+        named,
+        async ({ name }, context) => {
+          started.push(name);
+          await gated(gate, context.signal);
+          return { name };
+        },
+        NAME,
+      ),
     );
     const first = manager.submit('record', { name: 'first' });
     const victim = manager.submit('record', { name: 'victim' });
@@ -724,16 +808,21 @@ describe('cancelling', () => {
     const aborted: string[] = [];
     const gate = deferred();
     manager.registerType(
-      taskType('member', named, async ({ name }, context) => {
-        started.push(name);
-        try {
-          await gated(gate, context.signal);
-        } catch (error) {
-          aborted.push(name);
-          throw error;
-        }
-        return name;
-      }),
+      taskType(
+        'member',
+        named,
+        async ({ name }, context) => {
+          started.push(name);
+          try {
+            await gated(gate, context.signal);
+          } catch (error) {
+            aborted.push(name);
+            throw error;
+          }
+          return { name };
+        },
+        NAME,
+      ),
     );
     const g1 = manager.submit('member', { name: 'g1' }, { group: 'g' });
     const h1 = manager.submit('member', { name: 'h1' }, { group: 'h' });
@@ -781,14 +870,19 @@ describe('progress', () => {
     const { manager } = await harness({ maxConcurrent: 1, progressIntervalMs: 100 });
     let firstReport = 0;
     manager.registerType(
-      taskType('chatty', empty, async (_input, context) => {
-        firstReport = Date.now();
-        for (let i = 0; i < 1000; i++) {
-          context.progress(i / 10, `step ${i}`);
-          if (i % 10 === 9) await sleep(3);
-        }
-        return 'done';
-      }),
+      taskType(
+        'chatty',
+        empty,
+        async (_input, context) => {
+          firstReport = Date.now();
+          for (let i = 0; i < 1000; i++) {
+            context.progress(i / 10, `step ${i}`);
+            if (i % 10 === 9) await sleep(3);
+          }
+          return { text: 'done' };
+        },
+        TEXT,
+      ),
     );
     manager.pause();
     const job = manager.submit('chatty', {});
@@ -809,7 +903,7 @@ describe('progress', () => {
     expect(events[0]?.type).toBe('status');
     expect(events.at(-1)).toMatchObject({
       type: 'status',
-      job: { status: 'successful', progress: 100, result: 'done' },
+      job: { status: 'successful', progress: 100, result: { text: 'done' } },
     });
     // One at once, at most one per further 100 ms, and the pending one when the task ended.
     expect(progress.length).toBeGreaterThanOrEqual(3);
@@ -880,25 +974,36 @@ describe('failures', () => {
 
   it('fails a task whose result cannot be stored, and carries on', async () => {
     const { manager } = await harness({ maxConcurrent: 1 });
-    manager.registerType(taskType('bigint', empty, async () => ({ count: 10n })));
-    manager.registerType(taskType('fine', empty, async () => 'fine'));
+    // The count matches its schema (any value): it is storing it that fails.
+    manager.registerType(
+      taskType('bigint', empty, async () => ({ count: 10n }), outputs({ count: {} })),
+    );
+    manager.registerType(taskType('fine', empty, async () => ({ text: 'fine' }), TEXT));
     const bad = manager.submit('bigint', {});
     const next = manager.submit('fine', {});
     const failed = await final(manager, bad.id);
     expect(failed.status).toBe('failed');
     expect(failed.error).toMatch(/internal error/);
     expect(failed.result).toBeUndefined();
-    expect(await final(manager, next.id)).toMatchObject({ status: 'successful', result: 'fine' });
+    expect(await final(manager, next.id)).toMatchObject({
+      status: 'successful',
+      result: { text: 'fine' },
+    });
   });
 
   it('a subscriber that throws breaks neither the job nor the other subscribers', async () => {
     const { manager } = await harness({ maxConcurrent: 1 });
     const gate = deferred();
     manager.registerType(
-      taskType('gate', empty, async (_input, context) => {
-        await gated(gate, context.signal);
-        return 'ok';
-      }),
+      taskType(
+        'gate',
+        empty,
+        async (_input, context) => {
+          await gated(gate, context.signal);
+          return { text: 'ok' };
+        },
+        TEXT,
+      ),
     );
     manager.pause();
     const job = manager.submit('gate', {});
@@ -909,7 +1014,10 @@ describe('failures', () => {
     manager.subscribe(job.id, (event) => seen.push(event.job.status));
     manager.resume();
     gate.resolve();
-    expect(await final(manager, job.id)).toMatchObject({ status: 'successful', result: 'ok' });
+    expect(await final(manager, job.id)).toMatchObject({
+      status: 'successful',
+      result: { text: 'ok' },
+    });
     expect(seen).toEqual(['running', 'successful']);
   });
 
@@ -948,17 +1056,22 @@ describe('waitForFinal', () => {
     const { manager } = await harness();
     const gate = deferred();
     manager.registerType(
-      taskType('gate', empty, async (_input, context) => {
-        await gated(gate, context.signal);
-        return 7;
-      }),
+      taskType(
+        'gate',
+        empty,
+        async (_input, context) => {
+          await gated(gate, context.signal);
+          return { value: 7 };
+        },
+        VALUE,
+      ),
     );
     const job = manager.submit('gate', {});
     const waited = manager.waitForFinal(job.id, 60_000);
     const t0 = performance.now();
     setTimeout(() => gate.resolve(), 50);
     const done = await waited;
-    expect(done).toMatchObject({ status: 'successful', result: 7 });
+    expect(done).toMatchObject({ status: 'successful', result: { value: 7 } });
     expect(performance.now() - t0).toBeLessThan(30_000);
     // A final job answers at once.
     expect(await manager.waitForFinal(job.id, 60_000)).toEqual(done);
@@ -1016,7 +1129,10 @@ describe('restart recovery', () => {
           }
           return { name, resumedFrom: context.checkpoint ?? null };
         },
-        { resumable },
+        {
+          resumable,
+          ...outputs({ name: { type: 'string' }, resumedFrom: { type: 'object', nullable: true } }),
+        },
       );
     first.manager.registerType(stepType('resumable', true));
     first.manager.registerType(stepType('fragile', false));
@@ -1157,6 +1273,7 @@ describe('expiry and removal', () => {
           return { file: 'out.txt', name };
         },
         {
+          ...outputs({ file: { type: 'string' }, name: { type: 'string' } }),
           cleanup: (jobId, result) => {
             cleaned.push([jobId, result]);
           },
@@ -1212,9 +1329,10 @@ describe('expiry and removal', () => {
         async ({ name }, context) => {
           await writeFile(join(context.workDir, 'out.txt'), name);
           if (name === 'block') await untilAborted(context.signal);
-          return name;
+          return { name };
         },
         {
+          ...NAME,
           cleanup: (jobId) => {
             cleaned.push(jobId);
             throw new Error('cleanup trouble is logged, not thrown');
@@ -1245,6 +1363,7 @@ describe('submit validation', () => {
         'tiles',
         z.object({ zoom: z.number().int().min(0).max(22), format: z.string().default('png') }),
         async (input) => input,
+        outputs({ zoom: { type: 'integer' }, format: { type: 'string' } }),
       ),
     );
     const total = () => manager.list({ limit: 100, offset: 0 }).total;
@@ -1315,7 +1434,7 @@ describe('submit validation', () => {
 
   it('lists jobs newest first, filtered by process and status', async () => {
     const { manager } = await harness();
-    manager.registerType(taskType('one', empty, async () => 1));
+    manager.registerType(taskType('one', empty, async () => ({ value: 1 }), VALUE));
     manager.registerType(
       taskType('two', empty, async () => {
         throw new TaskFailure('two fails');
@@ -1346,7 +1465,7 @@ describe('storage', () => {
       latest: () => state,
     };
     const { manager } = await harness({ storage });
-    manager.registerType(taskType('echo', named, async (input) => input));
+    manager.registerType(taskType('echo', named, async (input) => input, NAME));
     const total = () => manager.list({ limit: 100, offset: 0 }).total;
 
     state = { status: 'low-space', freeBytes: 1, minFreeBytes: 5, reason: '1 bytes free' };
@@ -1402,9 +1521,9 @@ describe('issue 15 item 2: no lost queued work', () => {
               await new Promise<never>(() => undefined); // ignores its signal on purpose
             }
             void context;
-            return name;
+            return { name };
           },
-          { resumable: false },
+          { resumable: false, ...NAME },
         ),
       );
     fragile(first.manager, true);
@@ -1434,7 +1553,7 @@ describe('issue 15 item 2: no lost queued work', () => {
       expect(await final(second.manager, job.id)).toMatchObject({
         status: 'successful',
         attempts: 1,
-        result: job.input && (job.input as { name: string }).name,
+        result: job.input,
       });
     }
     expect(second.manager.get(b.id)?.group).toBe('kept');
@@ -1456,9 +1575,9 @@ describe('issue 15 item 7: task model parity', () => {
           async ({ name }, context) => {
             ran.push(name);
             if (name === 'first') await gated(gate, context.signal);
-            return name;
+            return { name };
           },
-          { resumable: false },
+          { resumable: false, ...NAME },
         ),
       );
     recorder(first.manager);
@@ -1491,17 +1610,22 @@ describe('issue 15 item 7: task model parity', () => {
     expect(second.manager.unhold(held.id)).toMatchObject({ held: false });
     expect(await final(second.manager, held.id)).toMatchObject({
       status: 'successful',
-      result: 'held',
+      result: { name: 'held' },
     });
   });
 
   it('tells plugins about every job (started, finished, failed, dismissed) and when a group has finished', async () => {
     const { manager } = await harness({ maxConcurrent: 2 });
     manager.registerType(
-      taskType('outcome', named, async ({ name }) => {
-        if (name === 'bad') throw new TaskFailure('bad input');
-        return name;
-      }),
+      taskType(
+        'outcome',
+        named,
+        async ({ name }) => {
+          if (name === 'bad') throw new TaskFailure('bad input');
+          return { name };
+        },
+        NAME,
+      ),
     );
     const events: string[] = [];
     const unsubscribe = manager.onEvent((event) => {
@@ -1549,9 +1673,9 @@ describe('issue 15 item 7: subtasks', () => {
           const gate = gates.get(name);
           if (gate !== undefined) await gated(gate, context.signal);
           if (name.startsWith('bad')) throw new TaskFailure(`${name} broke`);
-          return `${name} done`;
+          return { text: `${name} done` };
         },
-        { resumable: false },
+        { resumable: false, ...TEXT },
       ),
     );
     manager.registerType(
@@ -1564,9 +1688,15 @@ describe('issue 15 item 7: subtasks', () => {
         },
         {
           resumable: false,
+          ...outputs({
+            own: { type: 'string' },
+            subtasks: { type: 'array', items: { type: 'string' } },
+          }),
           combine: (result, subtasks) => ({
             ...(result as object),
-            subtasks: Object.values(subtasks).sort(),
+            subtasks: Object.values(subtasks)
+              .map((child) => (child as { text: string }).text)
+              .sort(),
           }),
         },
       ),
@@ -1657,7 +1787,7 @@ describe('issue 15 item 7: subtasks', () => {
           await context.spawn('parent', { children: ['leaf-1', 'leaf-2'] });
           return { own: 'middle' };
         },
-        { resumable: false },
+        { resumable: false, ...outputs({ own: { type: 'string' } }) },
       ),
     );
     const top = manager.submit('middle', {});
@@ -1696,6 +1826,208 @@ describe('issue 15 item 7: subtasks', () => {
     expect(a).toMatchObject({ status: 'failed' });
     expect(a?.error).toMatch(/interrupted/);
     // 'second' was queued: it survived the restart and ran.
-    expect(b).toMatchObject({ status: 'successful', result: 'second done' });
+    expect(b).toMatchObject({ status: 'successful', result: { text: 'second done' } });
+  });
+});
+
+describe('issue 13: results checked against the declared outputs', () => {
+  /** A logger whose lines are kept, as a plugin's would be (its `plugin` binding). */
+  function capturedLog(plugin: string) {
+    const lines: Record<string, unknown>[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        for (const line of chunk.toString().split('\n'))
+          if (line !== '') lines.push(JSON.parse(line) as Record<string, unknown>);
+        callback();
+      },
+    });
+    return { log: pino({ level: 'info' }, sink).child({ plugin }), lines };
+  }
+
+  it('fails a job whose result is not an object of its outputs, logs it on the owner’s logger, and carries on', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    const { log, lines } = capturedLog('sloppy-plugin');
+    manager.registerType(
+      taskType('five', empty, async () => 5, outputs({ total: { type: 'number' } })),
+      'sloppy-plugin',
+      log,
+    );
+    manager.registerType(taskType('fine', empty, async () => ({ text: 'fine' }), TEXT));
+    const bad = manager.submit('five', {});
+    const dependant = manager.submit('fine', {}, { dependsOn: [bad.id] });
+    const next = manager.submit('fine', {});
+    const failed = await final(manager, bad.id);
+    const detail =
+      'Test five returned a result that does not match its declared outputs: the result must be an object of the declared outputs ("total"), not a number';
+    expect(failed).toMatchObject({ status: 'failed', error: detail, message: detail });
+    expect(failed.result).toBeUndefined();
+    expect(failed.problem).toEqual({
+      type: 'urn:relief:job-problem:invalid-result',
+      title: 'The task returned a result that does not match its declared outputs',
+      detail,
+    });
+    // Nothing crashed: its dependant is dismissed as for any failure, the queue goes on.
+    expect(await final(manager, dependant.id)).toMatchObject({
+      status: 'dismissed',
+      error: `Upstream job ${bad.id} failed`,
+    });
+    expect(await final(manager, next.id)).toMatchObject({
+      status: 'successful',
+      result: { text: 'fine' },
+    });
+    const line = lines.find((l) => l.level === 50);
+    expect(line).toMatchObject({
+      plugin: 'sloppy-plugin',
+      jobId: bad.id,
+      process: 'five',
+      msg: 'task result does not match the outputs its type declares; the job failed',
+    });
+  });
+
+  it('names every undeclared, missing and invalid output in the error and its items', async () => {
+    const { manager } = await harness();
+    const { outputs: declared } = outputs({
+      sum: { type: 'number' },
+      count: { type: 'integer' },
+      note: { type: 'string' },
+    });
+    // `note` is optional: absent, it is no problem.
+    const withOptional = { outputs: { ...declared, note: { ...declared.note!, minOccurs: 0 } } };
+    manager.registerType(
+      taskType(
+        'sloppy',
+        empty,
+        async () => ({ sum: 'three', summary: { n: 1 }, extra: true, ignored: undefined }),
+        withOptional,
+      ),
+    );
+    const job = manager.submit('sloppy', {});
+    const failed = await final(manager, job.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.problem?.type).toBe('urn:relief:job-problem:invalid-result');
+    expect(failed.problem?.items).toEqual([
+      { item: 'summary', detail: 'not a declared output' },
+      { item: 'extra', detail: 'not a declared output' },
+      { item: 'sum', detail: 'does not match its schema: must be number' },
+      { item: 'count', detail: 'required output missing' },
+    ]);
+    expect(failed.error).toBe(
+      'Test sloppy returned a result that does not match its declared outputs: "summary" not a declared output; "extra" not a declared output; "sum" does not match its schema: must be number; "count" required output missing (declared outputs: "sum", "count", "note")',
+    );
+  });
+
+  it('validates nested values against the JSON Schema, and accepts optional outputs left out and an empty result', async () => {
+    const { manager } = await harness({ maxConcurrent: 2 });
+    const schemaOutputs = {
+      outputs: {
+        tiles: {
+          title: 'Tiles',
+          schema: {
+            type: 'array',
+            items: {
+              type: 'object',
+              required: ['name'],
+              properties: { name: { type: 'string' }, size: { type: 'integer', minimum: 0 } },
+            },
+          },
+        },
+        repairs: {
+          title: 'Repairs',
+          schema: { type: 'array', items: { type: 'string' } },
+          minOccurs: 0,
+        },
+      },
+    };
+    manager.registerType(
+      taskType(
+        'tiles',
+        z.object({ size: z.number() }),
+        async ({ size }) => ({ tiles: [{ name: 'N46E007', size }] }),
+        schemaOutputs,
+      ),
+    );
+    manager.registerType(taskType('nothing', empty, async () => undefined));
+    const good = manager.submit('tiles', { size: 10 });
+    const bad = manager.submit('tiles', { size: -1 });
+    const nothing = manager.submit('nothing', {});
+    expect(await final(manager, good.id)).toMatchObject({
+      status: 'successful',
+      result: { tiles: [{ name: 'N46E007', size: 10 }] },
+    });
+    expect((await final(manager, bad.id)).problem?.items).toEqual([
+      { item: 'tiles', detail: 'does not match its schema at /0/size: must be >= 0' },
+    ]);
+    expect(await final(manager, nothing.id)).toMatchObject({ status: 'successful', result: {} });
+  });
+
+  it('checks what combine() makes of a parent’s result, and fails a parent at once without combine()', async () => {
+    const { manager } = await harness({ maxConcurrent: 1 });
+    manager.registerType(
+      taskType('kid', named, async ({ name }) => ({ name }), { resumable: false, ...NAME }),
+    );
+    manager.registerType(
+      taskType(
+        'combined',
+        empty,
+        async (_input, context) => {
+          await context.spawn('kid', { name: 'k' });
+          return { own: 'x' };
+        },
+        {
+          ...outputs({ own: { type: 'string' } }),
+          combine: (result, subtasks) => ({ ...(result as object), subtasks }),
+        },
+      ),
+    );
+    manager.registerType(
+      taskType(
+        'uncombined',
+        empty,
+        async (_input, context) => {
+          await context.spawn('kid', { name: 'k' });
+          return 'not an object';
+        },
+        outputs({ own: { type: 'string' } }),
+      ),
+    );
+    const combined = manager.submit('combined', {});
+    const failed = await final(manager, combined.id);
+    expect(failed).toMatchObject({ status: 'failed', awaitingSubtasks: false });
+    expect(failed.problem).toMatchObject({
+      type: 'urn:relief:job-problem:invalid-result',
+      items: [{ item: 'subtasks', detail: 'not a declared output' }],
+    });
+    // Its subtask ran (the result was wrong only once combined) and stays successful.
+    const [kid] = manager.subtasks(combined.id);
+    expect(manager.get(kid!)).toMatchObject({ status: 'successful', result: { name: 'k' } });
+
+    const uncombined = manager.submit('uncombined', {});
+    const early = await final(manager, uncombined.id);
+    expect(early.problem?.type).toBe('urn:relief:job-problem:invalid-result');
+    // Failed as soon as run() returned: its subtask is not wanted any more.
+    const [orphan] = manager.subtasks(uncombined.id);
+    expect(await final(manager, orphan!)).toMatchObject({
+      status: 'dismissed',
+      error: `Parent job ${uncombined.id} ended`,
+    });
+  });
+
+  it('refuses to register outputs without a usable schema', async () => {
+    const { manager } = await harness();
+    const run = async () => ({});
+    expect(() =>
+      manager.registerType(
+        taskType('no-schema', empty, run, { outputs: { x: { title: 'X' } } } as never),
+      ),
+    ).toThrow(/output "x" needs a schema/);
+    expect(() =>
+      manager.registerType(
+        taskType('bad-schema', empty, run, outputs({ x: { type: 'no-such-type' } })),
+      ),
+    ).toThrow(/schema of output "x" is not a valid JSON Schema/);
+    expect(() =>
+      manager.registerType(taskType('no-outputs', empty, run, { outputs: undefined } as never)),
+    ).toThrow(/outputs must be an object/);
+    expect(manager.types()).toEqual([]);
   });
 });

@@ -13,6 +13,8 @@ describe('LayerRegistry', () => {
     const registry = new LayerRegistry();
     let changes = 0;
     registry.onChange(() => changes++);
+    const told: unknown[] = [];
+    registry.onChange((change) => told.push(change));
     registry.publish(layer('footprint'), 'elevation');
     registry.publish({ ...layer('footprint'), title: 'Footprint v2' }, 'elevation');
     expect(registry.get('footprint')?.title).toBe('Footprint v2');
@@ -24,6 +26,11 @@ describe('LayerRegistry', () => {
     expect(registry.unpublish('footprint', 'elevation')).toBe(true);
     expect(registry.list()).toEqual([]);
     expect(changes).toBe(3);
+    expect(told).toEqual([
+      { name: 'footprint', change: 'published' },
+      { name: 'footprint', change: 'published' },
+      { name: 'footprint', change: 'unpublished' },
+    ]);
     expect(registry.revision).toBe(3);
   });
 });

@@ -5,9 +5,8 @@
 import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hgtTileName, parseHgtTileName } from '../../../src/raster/hgt-tile-name.ts';
 import { hgtSamplesOf, readHgtRows, readHgtTile } from '../../../src/raster/hgt-tile-reader.ts';
-import { sampleLatLon } from '../../../plugins/elevation/test/fixtures/hgt.ts';
+import { sampleLatLon } from '../../../src/testing/hgt-fixtures.ts';
 import type { HgtFolder } from './raster-fixtures.ts';
 import { NODATA, createHgtFolder, defaultHeightAt } from './raster-fixtures.ts';
 
@@ -18,23 +17,6 @@ beforeAll(() => {
   path = folder.write({ lat: -34, lon: -72 }, 1201, { voidAt: (lat) => lat > -33.01 });
 });
 afterAll(() => folder.remove());
-
-describe('HGT tile names', () => {
-  it.each([
-    [{ lat: 46, lon: 7 }, 'N46E007'],
-    [{ lat: -1, lon: -1 }, 'S01W001'],
-    [{ lat: 0, lon: 0 }, 'N00E000'],
-    [{ lat: -90, lon: -180 }, 'S90W180'],
-  ])('names %o %s and parses it back', (tile, name) => {
-    expect(hgtTileName(tile)).toBe(name);
-    expect(parseHgtTileName(name)).toEqual(tile);
-    expect(parseHgtTileName(`/data/${name.slice(0, 3)}/${name.toLowerCase()}.hgt`)).toEqual(tile);
-  });
-
-  it.each(['N46E7', 'N90E000', 'N46E180', 'X46E007', 'N46E007.tif'])('rejects %s', (name) => {
-    expect(parseHgtTileName(name)).toBeUndefined();
-  });
-});
 
 describe('reading HGT tiles', () => {
   it('reads a whole tile, host-endian, with its georeferencing', () => {

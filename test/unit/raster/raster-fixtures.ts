@@ -1,18 +1,14 @@
 /**
- * Generated HGT folders for the raster tests (the elevation plugin's deterministic tiles: sample
- * (row, col) holds heightAt(lat, lon), see its fixtures/hgt.ts), and expected values computed
- * independently of src/raster: the nearest sample of a point, and Web Mercator through
+ * Generated HGT folders for the raster tests (the deterministic tiles of
+ * src/testing/hgt-fixtures.ts: sample (row, col) holds heightAt(lat, lon)), and expected values
+ * computed independently of src/raster: the nearest sample of a point, and Web Mercator through
  * lat = atan(sinh(y / R)) rather than the module's 2·atan(exp(y / R)) − π/2.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  defaultHeightAt,
-  generateHgt,
-  sampleLatLon,
-  tileName,
-} from '../../../plugins/elevation/test/fixtures/hgt.ts';
+import { hgtTileName as tileName } from '../../../src/raster/hgt-tile-name.ts';
+import { defaultHeightAt, generateHgt, sampleLatLon } from '../../../src/testing/hgt-fixtures.ts';
 
 export { defaultHeightAt };
 export type HeightAt = (lat: number, lon: number) => number;

@@ -30,7 +30,7 @@ import {
   zlibInflateEnd,
   zlibInflateInit2,
 } from 'pako';
-import type { WorkerTools } from 'relief';
+import type { WorkerTools } from 'relief/worker';
 import type { DecodeTileInput, DecodeTileOutput } from '../contracts.ts';
 import { checkGzipTrailer, readGzipHeader } from './gzip-member.ts';
 import { MAX_TILE_SIZE, TILE_SIZES } from './tile-sizes.ts';

@@ -5,7 +5,7 @@
  * thread without its code, so a local file error (a full disk) comes back as data and is thrown
  * there again with its code (tile-fetcher.ts), where isStorageFailure must recognise it.
  */
-import type { WorkerTools } from 'relief';
+import type { WorkerTools } from 'relief/worker';
 import type { DownloadTileInput, DownloadTileOutput, FileErrorDescription } from '../contracts.ts';
 import { downloadTile } from './download.ts';
 

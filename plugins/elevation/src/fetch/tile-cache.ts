@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HgtSamples, TileId } from '../contracts.ts';
-import { tileDir, tileName } from '../tiles/tile-id.ts';
+import { hgtTileDir as tileDir, hgtTileName as tileName } from 'relief/worker';
 import { TILE_SIZES } from './tile-sizes.ts';
 
 export type CacheEntry =

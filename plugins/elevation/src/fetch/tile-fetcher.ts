@@ -23,6 +23,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import PQueue from 'p-queue';
 import { isStorageFailure, moduleUrl, redactText, type WorkerPool } from 'relief';
+import { hgtTileDir as tileDir, hgtTileName as tileName } from 'relief/worker';
 import type {
   DecodeTileInput,
   DecodeTileOutput,
@@ -32,7 +33,6 @@ import type {
   HgtSamples,
   TileId,
 } from '../contracts.ts';
-import { tileDir, tileName } from '../tiles/tile-id.ts';
 import { abortableSleep, backoffDelay } from './backoff.ts';
 import { fileError } from './download-worker.ts';
 import type { TileCache } from './tile-cache.ts';

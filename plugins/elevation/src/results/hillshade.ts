@@ -2,22 +2,22 @@
  * The mosaic's PNG preview: a hillshade (Horn's method, sun at azimuth 315°, altitude 45°), grey
  * plus an alpha channel that hides nodata. Large mosaics are first averaged over regular k×k
  * blocks (k an integer, so the grid stays regular and fine relief does not turn into stripes) to
- * between one and two times the preview size, shaded there, and the shaded image is resized to
- * fit by sharp. The averages are taken as the mosaic's rows stream past, so the preview holds
- * only them. The shading is computed here because sharp has no terrain operations.
+ * between one and two times the preview size, shaded there by the server's hillshade (the one
+ * its WMS hillshade style uses, from relief/worker), and the shaded image is resized to fit by
+ * sharp. The averages are taken as the mosaic's rows stream past, so the preview holds only them.
  */
+import { hillshade, type RasterBbox } from 'relief/worker';
 import sharp from 'sharp';
 import type { FloatRaster } from './block-average.ts';
 import { createBlockAverager } from './block-average.ts';
 
-/** The raster a preview is made of: its size, nodata value and pixel size in degrees. */
+/** The raster a preview is made of: its size, nodata value and extent in degrees. */
 export interface PreviewSource {
   width: number;
   height: number;
   nodata: number;
-  resolution: [number, number];
-  /** Where degrees of longitude are converted to metres. */
-  midLatitude: number;
+  /** [west, south, east, north] of the source's pixels' outer edges. */
+  bbox: RasterBbox;
 }
 
 export interface HillshadePreview {
@@ -26,11 +26,6 @@ export interface HillshadePreview {
   /** Shades and writes the preview once every row was fed; returns its size. */
   write(path: string): Promise<{ width: number; height: number }>;
 }
-
-const SUN_AZIMUTH_DEGREES = 315;
-const SUN_ALTITUDE_DEGREES = 45;
-/** Metres per degree of latitude on the mean Earth sphere (R = 6 371 008.8 m). */
-const METRES_PER_DEGREE = (6_371_008.8 * Math.PI) / 180;
 
 /**
  * A preview at most `maxSize` on its longest side. Only the block means are kept while the rows
@@ -52,14 +47,7 @@ async function writePreview(
   source: PreviewSource,
   maxSize: number,
 ): Promise<{ width: number; height: number }> {
-  const { resolution, midLatitude } = source;
-  const cellWidth =
-    ((resolution[0] * source.width) / blocks.width) *
-    METRES_PER_DEGREE *
-    Math.cos((midLatitude * Math.PI) / 180);
-  const cellHeight = ((resolution[1] * source.height) / blocks.height) * METRES_PER_DEGREE;
-  const shaded = hillshade(blocks, cellWidth, cellHeight);
-
+  const shaded = shadeBlocks(blocks, source.bbox);
   const scale = Math.min(1, maxSize / Math.max(blocks.width, blocks.height));
   const width = Math.max(1, Math.round(blocks.width * scale));
   const height = Math.max(1, Math.round(blocks.height * scale));
@@ -76,42 +64,32 @@ async function writePreview(
 }
 
 /**
- * Horn's 3×3 gradient, shaded as in GDAL/ESRI: 255·(cos zenith·cos slope + sin zenith·sin slope
- * ·cos(sun − aspect)). Cell sizes are in metres, so no separate z-factor is needed. Neighbours
- * that are nodata or off the raster take the centre's height. Returns interleaved grey, alpha.
+ * Shades the block means (NaN where a block has no data) as grey plus alpha. The means are
+ * rounded to whole metres, as the WMS shades heights: blocks span hundreds of metres, so the
+ * rounding moves a slope by well under a degree.
  */
-export function hillshade(raster: FloatRaster, cellWidth: number, cellHeight: number): Buffer {
-  const { width, height, data } = raster;
-  const zenith = ((90 - SUN_ALTITUDE_DEGREES) * Math.PI) / 180;
-  const sun = (((360 - SUN_AZIMUTH_DEGREES + 90) % 360) * Math.PI) / 180; // maths angle
-  const out = Buffer.alloc(width * height * 2);
-  const at = (x: number, y: number, centre: number) => {
-    if (x < 0 || y < 0 || x >= width || y >= height) return centre;
-    const value = data[y * width + x]!;
-    return Number.isNaN(value) ? centre : value;
-  };
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      const e = data[y * width + x]!;
-      if (Number.isNaN(e)) continue; // grey 0, alpha 0
-      const a = at(x - 1, y - 1, e);
-      const b = at(x, y - 1, e);
-      const c = at(x + 1, y - 1, e);
-      const d = at(x - 1, y, e);
-      const f = at(x + 1, y, e);
-      const g = at(x - 1, y + 1, e);
-      const h = at(x, y + 1, e);
-      const i = at(x + 1, y + 1, e);
-      const dzdx = (c + 2 * f + i - (a + 2 * d + g)) / (8 * cellWidth);
-      const dzdy = (g + 2 * h + i - (a + 2 * b + c)) / (8 * cellHeight); // southward
-      const slope = Math.atan(Math.hypot(dzdx, dzdy));
-      const aspect = Math.atan2(dzdy, -dzdx); // downslope direction, maths angle
-      const shade =
-        Math.cos(zenith) * Math.cos(slope) +
-        Math.sin(zenith) * Math.sin(slope) * Math.cos(sun - aspect);
-      out[(y * width + x) * 2] = Math.round(255 * Math.max(0, shade));
-      out[(y * width + x) * 2 + 1] = 255;
-    }
+function shadeBlocks(blocks: FloatRaster, bbox: RasterBbox): Buffer {
+  const values = new Int16Array(blocks.width * blocks.height);
+  for (let i = 0; i < values.length; i++) {
+    const mean = blocks.data[i]!;
+    values[i] = Number.isNaN(mean) ? NODATA : Math.round(mean);
+  }
+  const { shade, valid } = hillshade({
+    width: blocks.width,
+    height: blocks.height,
+    values,
+    nodata: NODATA,
+    bbox,
+    crs: 'EPSG:4326',
+    margin: 0,
+    pixelSizeMetres: [0, 0], // unused by hillshade: it sizes each row's cells from the bbox
+  });
+  const out = Buffer.alloc(shade.length * 2);
+  for (let i = 0; i < shade.length; i++) {
+    out[i * 2] = shade[i]!;
+    out[i * 2 + 1] = valid[i]! === 1 ? 255 : 0;
   }
   return out;
 }
+
+const NODATA = -32768;

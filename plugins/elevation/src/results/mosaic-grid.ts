@@ -10,7 +10,8 @@
  */
 import type { TileFile } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
-import { ROW_BLOCK, tileKey, withRows } from './hgt-grid.ts';
+import { HGT_ROW_BLOCK as ROW_BLOCK, withHgtRows as withRows } from 'relief/worker';
+import { tileKey } from './hgt-grid.ts';
 import type { Scanline } from './polygon-scanline.ts';
 import { indexRange } from './polygon-scanline.ts';
 

@@ -6,10 +6,9 @@
  * writes to the paths it is given; the main thread renames them once the job succeeded and
  * removes them otherwise (job-files.ts), so an incomplete file is never served.
  */
-import type { WorkerTools } from 'relief';
+import { openGeoTiffInt16Writer, type WorkerTools } from 'relief/worker';
 import type { MosaicInput, MosaicOutput } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
-import { openGeoTiffInt16Writer } from '../../../../src/raster/geotiff-writer.ts';
 import { finestSamples } from './hgt-grid.ts';
 import { createHillshadePreview } from './hillshade.ts';
 import { fillStrips, gridBounds, planGrid } from './mosaic-grid.ts';
@@ -23,10 +22,10 @@ export async function buildMosaic(input: MosaicInput, tools?: WorkerTools): Prom
   const pixelSize = grid.step / grid.perDegree;
   const resolution: [number, number] = [pixelSize, pixelSize];
   const bounds = gridBounds(grid);
-  const [west, south, , north] = bounds;
+  const [west, , , north] = bounds;
 
   const preview = createHillshadePreview(
-    { width, height, nodata: HGT_VOID, resolution, midLatitude: (south + north) / 2 },
+    { width, height, nodata: HGT_VOID, bbox: bounds },
     input.previewMaxSize,
   );
   const geotiff = openGeoTiffInt16Writer(input.geotiffPath, {

@@ -9,10 +9,15 @@
  * among the given tiles (SRTM1 when there are none). With mixed resolutions, a shared edge is
  * sampled at its owner's resolution.
  */
-import type { WorkerTools } from 'relief';
 import type { ElevationStatistics, StatisticsInput, TileId } from '../contracts.ts';
 import { HGT_VOID } from '../contracts.ts';
-import { finestSamples, ROW_BLOCK, tileKey, withRows, type RowReader } from './hgt-grid.ts';
+import {
+  HGT_ROW_BLOCK as ROW_BLOCK,
+  withHgtRows as withRows,
+  type HgtRowReader as RowReader,
+  type WorkerTools,
+} from 'relief/worker';
+import { finestSamples, tileKey } from './hgt-grid.ts';
 import type { Scanline } from './polygon-scanline.ts';
 import { createScanline, indexRange } from './polygon-scanline.ts';
 import type { TileStatus } from './sample-ownership.ts';

@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WorkerPool } from '../../../../src/pool/worker-pool.ts';
 import type { DecodeTileInput, DecodeTileOutput } from '../../src/contracts.ts';
 import { decodeTile } from '../../src/fetch/decode-worker.ts';
-import { defaultHeightAt, generateHgt, gzipHgt, hgtSize } from '../fixtures/hgt.ts';
+import type { WorkerPool } from 'relief';
+import { defaultHeightAt, generateHgt, gzipHgt, hgtSize, startTestPool } from 'relief/testing';
 
 const WORKER = new URL('../../src/fetch/decode-worker.ts', import.meta.url);
 const SRTM3 = generateHgt({ lat: 46, lon: 7 }, 1201, defaultHeightAt);
@@ -228,7 +228,7 @@ describe('decodeTile', () => {
 describe('decodeTile in the worker pool', () => {
   let pool: WorkerPool;
   beforeAll(() => {
-    pool = new WorkerPool({ threads: 1 });
+    pool = startTestPool();
   });
   afterAll(() => pool.close());
 

@@ -13,18 +13,17 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { downloadTile, type DownloadOptions } from '../../src/fetch/download.ts';
 import { classifyStatus, parseRetryAfter } from '../../src/fetch/http-status.ts';
 import { MAX_GZIP_BYTES } from '../../src/fetch/tile-sizes.ts';
-import { FakeUpstream } from '../fixtures/fake-upstream.ts';
-import { parseTileName } from '../fixtures/hgt.ts';
+import { FakeTileUpstream } from 'relief/testing';
 
 const TILE = 'N46E007';
 /** An SRTM1 tile; every other tile is SRTM3. */
 const BIG = 'N47E008';
 
-let upstream: FakeUpstream;
+let upstream: FakeTileUpstream;
 let dir: string;
 
 beforeAll(async () => {
-  upstream = await FakeUpstream.start({
+  upstream = await FakeTileUpstream.start({
     samples: (tile) => (tile.lat === 47 && tile.lon === 8 ? 3601 : 1201),
   });
   upstream.gzip(BIG); // generate the big tile up front, outside any test's timing
@@ -383,10 +382,3 @@ async function closedPort(): Promise<number> {
   await new Promise((resolve) => server.close(resolve));
   return port;
 }
-
-// parseTileName is what the fake upstream accepts; a quick check keeps the fixture honest.
-it('parses tile names', () => {
-  expect(parseTileName('N46E007')).toEqual({ lat: 46, lon: 7 });
-  expect(parseTileName('S01W180')).toEqual({ lat: -1, lon: -180 });
-  expect(parseTileName('N90E000')).toBeUndefined();
-});

@@ -15,7 +15,7 @@ import { HGT_VOID } from '../../src/contracts.ts';
 import { buildMosaic } from '../../src/results/mosaic-worker.ts';
 import type { HeightAt, TileDir } from '../fixtures/hgt-files.ts';
 import { areaOf, createTileDir, rectangle, star } from '../fixtures/hgt-files.ts';
-import { defaultHeightAt } from '../fixtures/hgt.ts';
+import { defaultHeightAt } from 'relief/testing';
 
 let dir: TileDir;
 beforeEach(() => {

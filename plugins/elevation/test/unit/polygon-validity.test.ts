@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { BoxIndex } from '../../src/input/box-index.ts';
 import { orientation } from '../../src/input/orientation.ts';
 import { contactOf } from '../../src/input/polygon-validity.ts';
-import { seededRandom } from '../../../../bench/lib/seeded-random.ts';
+import { seededRandom } from 'relief/testing';
 
 describe('BoxIndex', () => {
   it('finds the same boxes as a scan of every box, for any query, including none and one box', () => {

@@ -17,7 +17,7 @@ import { HGT_VOID } from '../../src/contracts.ts';
 import { computeStatistics } from '../../src/results/statistics-worker.ts';
 import type { TileDir } from '../fixtures/hgt-files.ts';
 import { areaOf, createTileDir, rectangle, star } from '../fixtures/hgt-files.ts';
-import { hgtSample } from '../fixtures/hgt.ts';
+import { hgtSample } from 'relief/testing';
 
 let dir: TileDir;
 beforeEach(() => {

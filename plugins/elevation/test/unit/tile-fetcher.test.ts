@@ -10,24 +10,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { WorkerPool } from '../../../../src/pool/worker-pool.ts';
+import type { WorkerPool } from 'relief';
 import { TileCache } from '../../src/fetch/tile-cache.ts';
 import { TileFetcher, type TileOutcome } from '../../src/fetch/tile-fetcher.ts';
-import type { Fault } from '../fixtures/fake-upstream.ts';
-import { FakeUpstream } from '../fixtures/fake-upstream.ts';
+import type { Fault } from 'relief/testing';
+import { FakeTileUpstream } from 'relief/testing';
 import { FullDiskCache } from '../fixtures/full-disk.ts';
-import { hgtSize, parseTileName } from '../fixtures/hgt.ts';
+import { hgtSize, startTestPool } from 'relief/testing';
+import { parseHgtTileName as parseTileName } from 'relief/worker';
 
 const TILE = 'N46E007';
 
-let upstream: FakeUpstream;
+let upstream: FakeTileUpstream;
 let pool: WorkerPool;
 let dir: string;
 let cache: TileCache;
 
 beforeAll(async () => {
-  upstream = await FakeUpstream.start({ samples: 1201 });
-  pool = new WorkerPool({ threads: 1 });
+  upstream = await FakeTileUpstream.start({ samples: 1201 });
+  pool = startTestPool();
 });
 afterAll(async () => {
   await pool.close();

@@ -11,7 +11,7 @@ import type { ElevationArea } from '../../src/contracts.ts';
 import { AreaError } from '../../src/input/area-error.ts';
 import { wgs84ToMercator } from '../../src/input/crs.ts';
 import { parseArea } from '../../src/input/parse-area.ts';
-import { tileName } from '../../src/tiles/tile-id.ts';
+import { hgtTileName as tileName } from 'relief/worker';
 import { segmentEntersBox, tilesFor } from '../../src/tiles/tile-set.ts';
 
 const MAX_VERTICES = 100_000;

@@ -1,12 +1,12 @@
-/** Builds a Relief server for one test file: temp data dir, chosen plugin folders, captured logs. */
+/** Builds a Relief server for one test file: temp data dir, chosen plugin folders, captured logs. Part of `relief/testing`. */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { createServer, type ReliefServer } from '../../src/server/create-server.ts';
-import { loggerOptions } from '../../src/server/logger.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { createServer, type ReliefServer } from '../server/create-server.ts';
+import { loggerOptions } from '../server/logger.ts';
 
 export interface LogLine {
   /** The severity as a number (error = 50), for comparisons; the JSON line has its name. */
@@ -26,14 +26,24 @@ export interface TestServer extends ReliefServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(
-  options: {
-    pluginsPath?: string[];
-    env?: Record<string, string>;
-    /** Runs before the server is ready: the place to add test routes. */
-    setup?: (server: ReliefServer) => void | Promise<void>;
-  } = {},
-): Promise<TestServer> {
+export interface TestServerOptions {
+  /**
+   * RELIEF_PLUGINS_PATH: plugin folders, or folders of them (default: none, so only the core
+   * services run). A plugin's own test passes its folder: `fileURLToPath(new URL('..', import.meta.url))`.
+   */
+  pluginsPath?: string[];
+  /** Environment variables the server reads its settings from (RELIEF_*), on top of the defaults. */
+  env?: Record<string, string>;
+  /** Runs before the server is ready: the place to add test routes. */
+  setup?: (server: ReliefServer) => void | Promise<void>;
+}
+
+/**
+ * A server with a temporary data dir (removed by `close()`), one pool thread per lane, the given
+ * plugins loaded by the real loader and every log line kept in `logs`. Not listening: talk to it
+ * with `supertest(server.app.server)` or `server.app.inject`, or `await server.app.listen({ port: 0 })`.
+ */
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = await mkdtemp(join(tmpdir(), 'relief-test-'));
   const emptyPlugins = join(dataDir, 'no-plugins');
   const logs: LogLine[] = [];

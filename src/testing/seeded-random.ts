@@ -1,4 +1,4 @@
-/** mulberry32: a small seeded PRNG, so every run of a benchmark uses the same data. */
+/** mulberry32: a small seeded PRNG, so every run of a test or benchmark uses the same data (relief/testing). */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
   return () => {

@@ -1,16 +1,17 @@
 /**
- * Skadi tile names: formatting, the latitude directory, bounds, and strict parsing (only
- * canonical, in-range names), checked both ways over every cell of the globe.
+ * HGT tile names: formatting, the latitude directory, bounds, strict parsing (only canonical,
+ * in-range names, checked both ways over every cell of the globe) and lenient file names.
  */
 import { describe, expect, it } from 'vitest';
 import {
-  isTileId,
-  parseTileName,
+  hgtTileBounds as tileBounds,
+  hgtTileDir as tileDir,
+  hgtTileName as tileName,
+  hgtTileOfFileName,
+  isHgtTileId as isTileId,
+  parseHgtTileName as parseTileName,
   skadiPath,
-  tileBounds,
-  tileDir,
-  tileName,
-} from '../../src/tiles/tile-id.ts';
+} from '../../../src/raster/hgt-tile-name.ts';
 
 describe('tileName and tileDir', () => {
   it.each([
@@ -98,4 +99,23 @@ describe('parseTileName', () => {
     expect(mismatches).toEqual([]);
     expect(names.size).toBe(180 * 360);
   });
+});
+
+describe('hgtTileOfFileName', () => {
+  it.each([
+    ['N46E007.hgt', { lat: 46, lon: 7 }],
+    ['/data/N46/n46e007.hgt', { lat: 46, lon: 7 }],
+    ['C:\\tiles\\S01W001.HGT', { lat: -1, lon: -1 }],
+    ['S00W000.hgt', { lat: 0, lon: 0 }],
+    ['s90w180', { lat: -90, lon: -180 }],
+  ])('reads %s', (path, tile) => {
+    expect(hgtTileOfFileName(path)).toEqual(tile);
+  });
+
+  it.each(['N46E7.hgt', 'N90E000.hgt', 'N46E180.hgt', 'X46E007.hgt', 'N46E007.tif', ''])(
+    'finds no tile in %s',
+    (path) => {
+      expect(hgtTileOfFileName(path)).toBeUndefined();
+    },
+  );
 });

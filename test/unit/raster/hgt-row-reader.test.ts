@@ -3,18 +3,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TileFile } from '../../src/contracts.ts';
-import { withRows } from '../../src/results/hgt-grid.ts';
-import { generateHgt, hgtSample } from '../fixtures/hgt.ts';
+import type { HgtSamples } from '../../../src/raster/hgt-tile-reader.ts';
+import { withHgtRows as withRows } from '../../../src/raster/hgt-row-reader.ts';
+import { generateHgt, hgtSample } from '../../../src/testing/hgt-fixtures.ts';
 
 const TILE = { lat: 46, lon: 7 };
 const HGT = generateHgt(TILE, 1201);
 let dir: string;
-let file: TileFile;
+let file: { path: string; samples: HgtSamples };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'relief-hgt-grid-'));
-  file = { tile: TILE, path: join(dir, 'N46E007.hgt'), samples: 1201 };
+  file = { path: join(dir, 'N46E007.hgt'), samples: 1201 };
   await writeFile(file.path, HGT);
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
